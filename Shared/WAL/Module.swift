@@ -1,0 +1,1 @@
+// Module placeholder: see docs/architecture.md.
