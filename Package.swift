@@ -19,6 +19,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages, installed by scripts/setup)
@@ -68,6 +76,57 @@ let package = Package(
             path: "Shared/Engine", swiftSettings: strict
         ),
 
+        // MARK: Configuration and the interfaces roles offer each other
+        .target(
+            name: "FjordConfig",
+            dependencies: ["FjordModel", .product(name: "Yams", package: "Yams")],
+            path: "Shared/Config", swiftSettings: strict
+        ),
+        .target(name: "FjordServiceAPI", dependencies: ["FjordModel"], path: "Shared/ServiceAPI", swiftSettings: strict),
+
+        // MARK: Roles (Services/<Role>/Library holds the logic; executables stay tiny)
+        .target(
+            name: "FjordIngester",
+            dependencies: [
+                "FjordModel", "FjordStorage", "FjordWAL", "FjordPush", "FjordConfig", "FjordServiceAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Ingester/Library", swiftSettings: strict
+        ),
+        .target(
+            name: "FjordQuerier",
+            dependencies: [
+                "FjordModel", "FjordEngine", "FjordLogQL", "FjordStorage", "FjordConfig", "FjordServiceAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Services/Querier/Library", swiftSettings: strict
+        ),
+        .target(
+            name: "FjordGateway",
+            dependencies: [
+                "FjordModel", "FjordPush", "FjordLogQL", "FjordConfig", "FjordServiceAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Gateway/Library", swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fjord",
+            dependencies: [
+                "FjordGateway", "FjordIngester", "FjordQuerier", "FjordConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/AllInOne", swiftSettings: strict
+        ),
+
         // MARK: Tests
         .testTarget(name: "FjordModelTests", dependencies: ["FjordModel", "FjordRegex"], path: "Tests/FjordModelTests"),
         .testTarget(
@@ -79,6 +138,12 @@ let package = Package(
         .testTarget(name: "FjordLogQLTests", dependencies: ["FjordLogQL"], path: "Tests/FjordLogQLTests"),
         .testTarget(name: "FjordPipelineTests", dependencies: ["FjordPipeline"], path: "Tests/FjordPipelineTests"),
         .testTarget(name: "FjordEngineTests", dependencies: ["FjordEngine"], path: "Tests/FjordEngineTests"),
+        .testTarget(name: "FjordConfigTests", dependencies: ["FjordConfig"], path: "Tests/FjordConfigTests"),
+        .testTarget(name: "FjordIngesterTests", dependencies: ["FjordIngester"], path: "Tests/FjordIngesterTests"),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["FjordModel", "FjordPush", "FjordCompression"],
+            path: "Tests/IntegrationTests"
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,250 @@
+/// One configuration option: where it sits in the YAML, its Loki-style flag, its kind, its documentation and how to
+/// read and write it on a ``FjordConfiguration``.
+public struct ConfigOption: Sendable {
+    /// Dotted YAML path, e.g. `limits_config.max_line_size`.
+    public let path: String
+    /// Command-line flag without the leading dash, e.g. `distributor.max-line-size` (nil when there is none).
+    public let flag: String?
+    public let kind: ConfigKind
+    public let help: String
+    let get: @Sendable (FjordConfiguration) -> ConfigValue
+    let set: @Sendable (inout FjordConfiguration, ConfigValue) -> Void
+    /// Extra check on a parsed value; returns an error message or nil.
+    let check: @Sendable (ConfigValue) -> String?
+
+    /// The option's value in `config`.
+    public func value(in config: FjordConfiguration) -> ConfigValue { get(config) }
+
+    /// Sets the option on `config` (the value must be of the option's kind).
+    public func apply(_ value: ConfigValue, to config: inout FjordConfiguration) { set(&config, value) }
+
+    /// Why `value` is not acceptable, or nil.
+    public func problem(with value: ConfigValue) -> String? { check(value) }
+}
+
+extension ConfigOption {
+    static func bool(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, Bool> & Sendable,
+                     _ help: String) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .bool, help: help,
+                     get: { .bool($0[keyPath: key]) },
+                     set: { config, value in if case .bool(let v) = value { config[keyPath: key] = v } },
+                     check: { _ in nil })
+    }
+
+    static func int(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, Int> & Sendable,
+                    _ help: String, min: Int = 0, max: Int = Int.max) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .int, help: help,
+                     get: { .int($0[keyPath: key]) },
+                     set: { config, value in if case .int(let v) = value { config[keyPath: key] = v } },
+                     check: { value in
+                         guard case .int(let v) = value else { return nil }
+                         return (min...max).contains(v) ? nil : "must be between \(min) and \(max)"
+                     })
+    }
+
+    static func bytes(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, Int> & Sendable,
+                      _ help: String, min: Int = 0) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .bytes, help: help,
+                     get: { .bytes($0[keyPath: key]) },
+                     set: { config, value in if case .bytes(let v) = value { config[keyPath: key] = v } },
+                     check: { value in
+                         guard case .bytes(let v) = value else { return nil }
+                         return v >= min ? nil : "must be at least \(min) bytes"
+                     })
+    }
+
+    static func double(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, Double> & Sendable,
+                       _ help: String) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .double, help: help,
+                     get: { .double($0[keyPath: key]) },
+                     set: { config, value in if case .double(let v) = value { config[keyPath: key] = v } },
+                     check: { value in
+                         guard case .double(let v) = value else { return nil }
+                         return v >= 0 && v.isFinite ? nil : "must be a non-negative number"
+                     })
+    }
+
+    static func string(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, String> & Sendable,
+                       _ help: String, allowed: [String]? = nil) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .string, help: help,
+                     get: { .string($0[keyPath: key]) },
+                     set: { config, value in if case .string(let v) = value { config[keyPath: key] = v } },
+                     check: { value in
+                         guard let allowed, case .string(let v) = value else { return nil }
+                         return allowed.contains(v) ? nil : "must be one of \(allowed.joined(separator: ", "))"
+                     })
+    }
+
+    static func duration(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, Int64> & Sendable,
+                         _ help: String, positive: Bool = false) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .duration, help: help,
+                     get: { .duration($0[keyPath: key]) },
+                     set: { config, value in if case .duration(let v) = value { config[keyPath: key] = v } },
+                     check: { value in
+                         guard case .duration(let v) = value else { return nil }
+                         if v < 0 { return "must not be negative" }
+                         if positive && v == 0 { return "must be greater than 0" }
+                         return nil
+                     })
+    }
+
+    static func strings(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, [String]> & Sendable,
+                        _ help: String) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .stringList, help: help,
+                     get: { .stringList($0[keyPath: key]) },
+                     set: { config, value in if case .stringList(let v) = value { config[keyPath: key] = v } },
+                     check: { _ in nil })
+    }
+}
+
+/// The table of every configuration option. Documented in `docs/configuration.md` (a test keeps them in sync).
+public enum ConfigOptions {
+    /// Sections accepted for compatibility with Loki configs but not used by Fjord (documented as such).
+    public static let ignoredSections: Set<String> = ["schema_config", "analytics", "tracing", "memberlist", "frontend_worker"]
+
+    /// All options in documentation order.
+    public static let all: [ConfigOption] = [
+        .bool("auth_enabled", "auth.enabled", \.authEnabled,
+              "Require `X-Scope-OrgID` on every request (401 `no org id` without it). When false every request is tenant `fake`."),
+        .string("target", "target", \.target, "Roles this process runs. `all` runs every role in one process.",
+                allowed: ["all"]),
+
+        .string("server.http_listen_address", "server.http-listen-address", \.server.httpListenAddress,
+                "Address the HTTP API listens on; empty means all interfaces."),
+        .int("server.http_listen_port", "server.http-listen-port", \.server.httpListenPort,
+             "Port of the HTTP API (0 picks a free port and logs it).", max: 65535),
+        .string("server.log_level", "log.level", \.server.logLevel, "Log level.",
+                allowed: ["debug", "info", "warn", "error"]),
+        .duration("server.http_server_read_timeout", "server.http-read-timeout", \.server.httpReadTimeoutNanos,
+                  "Longest time a client may take to send a request."),
+        .duration("server.http_server_idle_timeout", "server.http-idle-timeout", \.server.httpIdleTimeoutNanos,
+                  "Idle keep-alive connections are closed after this time."),
+        .duration("server.graceful_shutdown_timeout", "server.graceful-shutdown-timeout",
+                  \.server.gracefulShutdownTimeoutNanos, "Time allowed for in-flight requests to finish on shutdown."),
+        .string("server.path_prefix", "server.path-prefix", \.server.pathPrefix, "Prefix for every HTTP route."),
+
+        .string("common.path_prefix", "common.path-prefix", \.common.pathPrefix,
+                "Directory where all data goes (WAL under `wal/`, chunks and index under `chunks/`) unless set separately."),
+        .int("common.replication_factor", "common.replication-factor", \.common.replicationFactor,
+             "Copies of each stream kept by ingesters (1 for the all-in-one).", min: 1, max: 9),
+
+        .bytes("ingester.chunk_block_size", "ingester.chunks-block-size", \.ingester.chunkBlockSize,
+               "Uncompressed size at which the head block is compressed into a block.", min: 1024),
+        .bytes("ingester.chunk_target_size", "ingester.chunk-target-size", \.ingester.chunkTargetSize,
+               "Compressed size at which a chunk is closed and flushed.", min: 1024),
+        .duration("ingester.chunk_idle_period", "ingester.chunks-idle-period", \.ingester.chunkIdlePeriodNanos,
+                  "A chunk that receives nothing for this long is flushed.", positive: true),
+        .duration("ingester.max_chunk_age", "ingester.max-chunk-age", \.ingester.maxChunkAgeNanos,
+                  "A chunk spanning more than this is flushed. Half of it is the out-of-order window.", positive: true),
+        .duration("ingester.flush_check_period", "ingester.flush-check-period", \.ingester.flushCheckPeriodNanos,
+                  "How often the ingester looks for chunks to flush.", positive: true),
+        .duration("ingester.flush_op_timeout", "ingester.flush-op-timeout", \.ingester.flushOpTimeoutNanos,
+                  "Longest time one flush may take before it is retried.", positive: true),
+        .int("ingester.concurrent_flushes", "ingester.concurrent-flushes", \.ingester.concurrentFlushes,
+             "Chunks written to the store in parallel.", min: 1, max: 256),
+        .string("ingester.chunk_encoding", "ingester.chunk-encoding", \.ingester.chunkEncoding,
+                "Block compression. Fjord stores blocks with zstd (chosen by measurement, see docs/decisions).",
+                allowed: ["zstd"]),
+        .int("ingester.chunk_compression_level", "ingester.chunk-compression-level", \.ingester.chunkCompressionLevel,
+             "zstd level for blocks (1 is fastest; higher levels trade ingest CPU for disk).", min: 1, max: 19),
+        .bool("ingester.wal.enabled", "ingester.wal-enabled", \.ingester.wal.enabled,
+              "Write every push to the write-ahead log before acknowledging it, and replay it on start."),
+        .string("ingester.wal.dir", "ingester.wal-dir", \.ingester.wal.dir,
+                "WAL directory; empty means `<common.path_prefix>/wal`."),
+        .bool("ingester.wal.flush_on_shutdown", "ingester.flush-on-shutdown", \.ingester.wal.flushOnShutdown,
+              "Flush every chunk to the store on shutdown (otherwise the WAL keeps the data and is replayed on start)."),
+        .string("ingester.wal.fsync", "ingester.wal-fsync", \.ingester.wal.fsync,
+                "`always`: a push is acknowledged only after its WAL record is fsynced (concurrent pushes share one fsync). `interval`: fsync every `fsync_interval`, acknowledge after the write (a crash may lose the last interval). `never`: leave it to the OS.",
+                allowed: ["always", "interval", "never"]),
+        .duration("ingester.wal.fsync_interval", "ingester.wal-fsync-interval", \.ingester.wal.fsyncIntervalNanos,
+                  "fsync period for `fsync: interval`.", positive: true),
+        .bytes("ingester.wal.segment_size", "ingester.wal-segment-size", \.ingester.wal.segmentSize,
+               "WAL segment files are rotated at this size.", min: 1 << 20),
+
+        .double("limits_config.ingestion_rate_mb", "distributor.ingestion-rate-limit-mb", \.limits.ingestionRateMB,
+                "Per-tenant ingestion rate in MiB/s (429 when exceeded)."),
+        .double("limits_config.ingestion_burst_size_mb", "distributor.ingestion-burst-size-mb",
+                \.limits.ingestionBurstSizeMB, "Per-tenant ingestion burst in MiB."),
+        .bytes("limits_config.max_line_size", "distributor.max-line-size", \.limits.maxLineSize,
+               "Longest accepted line in bytes; 0 means unlimited."),
+        .bool("limits_config.max_line_size_truncate", "distributor.max-line-size-truncate", \.limits.maxLineSizeTruncate,
+              "Truncate lines longer than `max_line_size` instead of rejecting them."),
+        .int("limits_config.max_label_name_length", "validation.max-length-label-name", \.limits.maxLabelNameLength,
+             "Longest label name in bytes."),
+        .int("limits_config.max_label_value_length", "validation.max-length-label-value", \.limits.maxLabelValueLength,
+             "Longest label value in bytes."),
+        .int("limits_config.max_label_names_per_series", "validation.max-label-names-per-series",
+             \.limits.maxLabelNamesPerSeries, "Most labels per stream (`service_name` not counted)."),
+        .bool("limits_config.reject_old_samples", "validation.reject-old-samples", \.limits.rejectOldSamples,
+              "Reject entries older than `reject_old_samples_max_age`."),
+        .duration("limits_config.reject_old_samples_max_age", "validation.reject-old-samples.max-age",
+                  \.limits.rejectOldSamplesMaxAgeNanos, "Age beyond which entries are rejected."),
+        .duration("limits_config.creation_grace_period", "validation.create-grace-period",
+                  \.limits.creationGracePeriodNanos, "How far in the future an entry's timestamp may be."),
+        .bool("limits_config.allow_structured_metadata", "validation.allow-structured-metadata",
+              \.limits.allowStructuredMetadata, "Accept structured metadata on entries."),
+        .bytes("limits_config.max_structured_metadata_size", "limits.max-structured-metadata-size",
+               \.limits.maxStructuredMetadataSize, "Largest structured metadata per entry (names + values, bytes)."),
+        .int("limits_config.max_structured_metadata_entries_count", "limits.max-structured-metadata-entries-count",
+             \.limits.maxStructuredMetadataEntriesCount, "Most structured metadata pairs per entry."),
+        .bool("limits_config.increment_duplicate_timestamps", "validation.increment-duplicate-timestamps",
+              \.limits.incrementDuplicateTimestamps,
+              "Give an entry with the same timestamp as the previous one but a different line a timestamp 1 ns later."),
+        .strings("limits_config.discover_service_name", "validation.discover-service-name",
+                 \.limits.discoverServiceName,
+                 "Labels whose value becomes `service_name` when a stream has none (first present wins); empty disables it."),
+        .bool("limits_config.discover_log_levels", "validation.discover-log-levels", \.limits.discoverLogLevels,
+              "Add `detected_level` structured metadata to every entry."),
+        .int("limits_config.max_global_streams_per_user", "ingester.max-global-streams-per-user",
+             \.limits.maxGlobalStreamsPerUser, "Most active streams per tenant; 0 means unlimited."),
+        .bytes("limits_config.per_stream_rate_limit", "ingester.per-stream-rate-limit", \.limits.perStreamRateLimit,
+               "Per-stream ingestion rate in bytes/s."),
+        .bytes("limits_config.per_stream_rate_limit_burst", "ingester.per-stream-rate-limit-burst",
+               \.limits.perStreamRateLimitBurst, "Per-stream ingestion burst in bytes."),
+        .int("limits_config.max_entries_limit_per_query", "validation.max-entries-limit", \.limits.maxEntriesLimitPerQuery,
+             "Largest `limit` a log query may ask for."),
+        .int("limits_config.max_query_series", "querier.max-query-series", \.limits.maxQuerySeries,
+             "Most series a metric query may return."),
+        .duration("limits_config.max_query_length", "querier.max-query-length", \.limits.maxQueryLengthNanos,
+                  "Longest time range of a query; 0 means unlimited."),
+        .duration("limits_config.max_query_lookback", "querier.max-query-lookback", \.limits.maxQueryLookbackNanos,
+                  "Queries are clamped to data newer than this; 0 means unlimited."),
+        .duration("limits_config.max_query_range", "querier.max-query-range", \.limits.maxQueryRangeNanos,
+                  "Largest `[range]` in a metric query; 0 means unlimited."),
+        .duration("limits_config.query_timeout", "querier.query-timeout", \.limits.queryTimeoutNanos,
+                  "Queries running longer fail with 504.", positive: true),
+        .int("limits_config.max_query_parallelism", "querier.max-query-parallelism", \.limits.maxQueryParallelism,
+             "Most parts of one query run in parallel.", min: 0),
+        .duration("limits_config.split_queries_by_interval", "querier.split-queries-by-interval",
+                  \.limits.splitQueriesByIntervalNanos, "Range queries are split into parts of this length; 0 disables."),
+        .duration("limits_config.max_cache_freshness_per_query", "frontend.max-cache-freshness",
+                  \.limits.maxCacheFreshnessPerQueryNanos, "Results newer than this are never cached."),
+        .int("limits_config.max_concurrent_tail_requests", "querier.max-concurrent-tail-requests",
+             \.limits.maxConcurrentTailRequests, "Most live tails per tenant."),
+
+        .bool("querier.multi_tenant_queries_enabled", "querier.multi-tenant-queries-enabled",
+              \.querier.multiTenantQueriesEnabled, "Allow `X-Scope-OrgID: a|b` reads across tenants."),
+        .duration("querier.query_ingesters_within", "querier.query-ingesters-within",
+                  \.querier.queryIngestersWithinNanos,
+                  "Ingesters are asked only for queries whose end is within this of now; 0 means always."),
+        .int("querier.max_concurrent", "querier.max-concurrent", \.querier.maxConcurrent,
+             "Queries one querier runs at once.", min: 1),
+        .duration("querier.tail_max_duration", "querier.tail-max-duration", \.querier.tailMaxDurationNanos,
+                  "Longest live tail session."),
+
+        .bool("query_range.align_queries_with_step", "querier.align-querier-with-step",
+              \.queryRange.alignQueriesWithStep, "Align start and end of metric queries to the step."),
+        .bool("query_range.cache_results", "querier.cache-results", \.queryRange.cacheResults,
+              "Cache results of metric queries."),
+
+        .string("storage_config.filesystem.directory", "local.chunk-directory", \.storage.filesystemDirectory,
+                "Directory of chunks and index; empty means `<common.path_prefix>/chunks`."),
+    ]
+
+    /// Options by YAML path.
+    public static let byPath: [String: ConfigOption] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
+
+    /// Options by flag name.
+    public static let byFlag: [String: ConfigOption] = Dictionary(
+        uniqueKeysWithValues: all.compactMap { option in option.flag.map { ($0, option) } })
+}

@@ -1,0 +1,78 @@
+import FjordModel
+
+/// The kinds of values a configuration option holds, with the parsing rules Loki uses for each.
+public enum ConfigKind: String, Sendable {
+    case bool, int, double, string, duration, bytes, stringList
+}
+
+/// One parsed configuration value.
+public enum ConfigValue: Sendable, Hashable {
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    /// Nanoseconds.
+    case duration(Int64)
+    /// Bytes.
+    case bytes(Int)
+    case stringList([String])
+
+    /// Parses `text` as a value of `kind`. Durations accept Prometheus (`1d`, `1w`, `1h30m`) and Go (`1.5h`, `300ms`)
+    /// forms; sizes accept plain integers or humanized sizes (`256KB`, `1MiB`) like Loki's `flagext.ByteSize`.
+    public static func parse(_ text: String, as kind: ConfigKind) -> ConfigValue? {
+        let trimmed = text.trimmedOf(" \t")
+        switch kind {
+        case .bool:
+            switch trimmed.lowercased() {
+            case "true", "1", "t", "yes", "on": return .bool(true)
+            case "false", "0", "f", "no", "off": return .bool(false)
+            default: return nil
+            }
+        case .int:
+            return Int(trimmed).map { .int($0) }
+        case .double:
+            return Double(trimmed).map { .double($0) }
+        case .string:
+            return .string(text)
+        case .duration:
+            if let nanos = try? PromDuration.parse(trimmed) { return .duration(nanos) }
+            if let nanos = try? GoDuration.parse(trimmed) { return .duration(nanos) }
+            return nil
+        case .bytes:
+            if let plain = Int(trimmed) { return .bytes(plain) }
+            if let size = try? HumanizeBytes.parse(trimmed), size <= UInt64(Int.max) { return .bytes(Int(size)) }
+            return nil
+        case .stringList:
+            if trimmed.isEmpty { return .stringList([]) }
+            return .stringList(trimmed.split(separator: ",").map { String($0).trimmedOf(" \t") })
+        }
+    }
+
+    /// The value as YAML scalar text (what `/config` prints).
+    public var yamlText: String {
+        switch self {
+        case .bool(let value): return value ? "true" : "false"
+        case .int(let value): return String(value)
+        case .double(let value): return GoFloat.format(value)
+        case .string(let value): return value.isEmpty ? "\"\"" : yamlQuoteIfNeeded(value)
+        case .duration(let nanos): return PromDuration.format(nanos)
+        case .bytes(let value): return String(value)
+        case .stringList(let values):
+            return "[" + values.map(yamlQuoteIfNeeded).joined(separator: ", ") + "]"
+        }
+    }
+
+    private func yamlQuoteIfNeeded(_ text: String) -> String {
+        let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./:".contains($0) }
+        return plain ? text : GoQuote.quote(text)
+    }
+}
+
+extension String {
+    func trimmedOf(_ set: String) -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
+        while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,135 @@
+/// Fjord's whole configuration, shaped like Loki's YAML (`server`, `common`, `ingester`, `limits_config`, ...).
+///
+/// Every option, its YAML path, its Loki-style flag, its default and its documentation live in one table
+/// (``ConfigOptions``); the YAML loader, the flag parser, `/config` and `docs/configuration.md` all use it.
+public struct FjordConfiguration: Sendable, Hashable {
+    /// `auth_enabled`: require `X-Scope-OrgID`; when false every request is tenant `fake`.
+    public var authEnabled = true
+    /// `target`: which roles this process runs (`all` for the all-in-one).
+    public var target = "all"
+    public var server = Server()
+    public var common = Common()
+    public var ingester = Ingester()
+    public var limits = Limits()
+    public var querier = Querier()
+    public var queryRange = QueryRange()
+    public var storage = Storage()
+
+    public init() {}
+
+    /// HTTP server settings (`server:`).
+    public struct Server: Sendable, Hashable {
+        public var httpListenAddress = ""
+        public var httpListenPort = 3100
+        public var logLevel = "info"
+        public var httpReadTimeoutNanos: Int64 = 30_000_000_000
+        public var httpIdleTimeoutNanos: Int64 = 120_000_000_000
+        public var gracefulShutdownTimeoutNanos: Int64 = 30_000_000_000
+        public var pathPrefix = ""
+    }
+
+    /// Settings shared by every role (`common:`).
+    public struct Common: Sendable, Hashable {
+        /// Where all data goes unless a more specific directory is set.
+        public var pathPrefix = "data"
+        public var replicationFactor = 1
+    }
+
+    /// Ingester settings (`ingester:`), Loki's names and defaults.
+    public struct Ingester: Sendable, Hashable {
+        public var chunkBlockSize = 262_144
+        public var chunkTargetSize = 1_572_864
+        public var chunkIdlePeriodNanos: Int64 = 30 * 60 * 1_000_000_000
+        public var maxChunkAgeNanos: Int64 = 2 * 3600 * 1_000_000_000
+        public var flushCheckPeriodNanos: Int64 = 30_000_000_000
+        public var flushOpTimeoutNanos: Int64 = 600_000_000_000
+        public var concurrentFlushes = 4
+        public var chunkEncoding = "zstd"
+        public var chunkCompressionLevel = 1
+        public var wal = WAL()
+
+        /// Write-ahead log settings (`ingester.wal:`).
+        public struct WAL: Sendable, Hashable {
+            public var enabled = true
+            /// Empty means `<common.path_prefix>/wal`.
+            public var dir = ""
+            public var flushOnShutdown = false
+            /// `always` (fsync before acknowledging), `interval` or `never`.
+            public var fsync = "always"
+            public var fsyncIntervalNanos: Int64 = 100_000_000
+            public var segmentSize = 64 * 1024 * 1024
+        }
+    }
+
+    /// Per-tenant limits (`limits_config:`), Loki's names and defaults.
+    public struct Limits: Sendable, Hashable {
+        public var ingestionRateMB = 4.0
+        public var ingestionBurstSizeMB = 6.0
+        public var maxLineSize = 262_144
+        public var maxLineSizeTruncate = false
+        public var maxLabelNameLength = 1024
+        public var maxLabelValueLength = 2048
+        public var maxLabelNamesPerSeries = 15
+        public var rejectOldSamples = true
+        public var rejectOldSamplesMaxAgeNanos: Int64 = 168 * 3600 * 1_000_000_000
+        public var creationGracePeriodNanos: Int64 = 600_000_000_000
+        public var allowStructuredMetadata = true
+        public var maxStructuredMetadataSize = 65_536
+        public var maxStructuredMetadataEntriesCount = 128
+        public var incrementDuplicateTimestamps = false
+        public var discoverServiceName = [
+            "service", "app", "application", "app_name", "name", "app_kubernetes_io_name", "container",
+            "container_name", "k8s_container_name", "component", "workload", "job", "k8s_job_name",
+        ]
+        public var discoverLogLevels = true
+        public var maxGlobalStreamsPerUser = 5000
+        public var perStreamRateLimit = 3 * 1024 * 1024
+        public var perStreamRateLimitBurst = 15 * 1024 * 1024
+        public var maxEntriesLimitPerQuery = 5000
+        public var maxQuerySeries = 500
+        public var maxQueryLengthNanos: Int64 = 721 * 3600 * 1_000_000_000
+        public var maxQueryLookbackNanos: Int64 = 0
+        public var maxQueryRangeNanos: Int64 = 0
+        public var queryTimeoutNanos: Int64 = 60_000_000_000
+        public var maxQueryParallelism = 32
+        public var splitQueriesByIntervalNanos: Int64 = 3600 * 1_000_000_000
+        public var maxCacheFreshnessPerQueryNanos: Int64 = 600_000_000_000
+        public var maxConcurrentTailRequests = 10
+    }
+
+    /// Querier settings (`querier:`).
+    public struct Querier: Sendable, Hashable {
+        public var multiTenantQueriesEnabled = false
+        public var queryIngestersWithinNanos: Int64 = 3 * 3600 * 1_000_000_000
+        public var maxConcurrent = 4
+        public var tailMaxDurationNanos: Int64 = 3600 * 1_000_000_000
+    }
+
+    /// Query-frontend settings (`query_range:`).
+    public struct QueryRange: Sendable, Hashable {
+        public var alignQueriesWithStep = false
+        public var cacheResults = false
+    }
+
+    /// Object storage settings (`storage_config:`).
+    public struct Storage: Sendable, Hashable {
+        /// Empty means `<common.path_prefix>/chunks`.
+        public var filesystemDirectory = ""
+    }
+
+    // MARK: Derived paths
+
+    /// The WAL directory after defaults are applied.
+    public var walDirectory: String {
+        ingester.wal.dir.isEmpty ? joinPath(common.pathPrefix, "wal") : ingester.wal.dir
+    }
+
+    /// The chunk and index directory after defaults are applied.
+    public var storageDirectory: String {
+        storage.filesystemDirectory.isEmpty ? joinPath(common.pathPrefix, "chunks") : storage.filesystemDirectory
+    }
+
+    private func joinPath(_ base: String, _ leaf: String) -> String {
+        base.isEmpty ? leaf : (base.hasSuffix("/") ? base + leaf : base + "/" + leaf)
+    }
+}

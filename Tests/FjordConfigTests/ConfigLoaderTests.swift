@@ -1,0 +1,97 @@
+import FjordConfig
+import Foundation
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    private func load(_ arguments: [String], files: [String: String] = [:], env: [String: String] = [:]) throws -> LoadedConfiguration {
+        try ConfigLoader.load(arguments: arguments, environment: env) { path in
+            guard let text = files[path] else { throw ConfigError("no such file") }
+            return text
+        }
+    }
+
+    @Test func defaultsMatchLoki() throws {
+        let config = try load([]).config
+        #expect(config.authEnabled)
+        #expect(config.server.httpListenPort == 3100)
+        #expect(config.limits.maxLineSize == 262_144)
+        #expect(config.limits.rejectOldSamplesMaxAgeNanos == 168 * 3_600_000_000_000)
+        #expect(config.ingester.maxChunkAgeNanos == 7_200_000_000_000)
+        #expect(config.walDirectory == "data/wal")
+    }
+
+    @Test func yamlThenFlagsWin() throws {
+        let yaml = """
+        auth_enabled: false
+        server:
+          http_listen_port: 3200
+        common:
+          path_prefix: /var/fjord
+        limits_config:
+          max_line_size: 1MB
+          reject_old_samples_max_age: 1w
+          discover_service_name: []
+        ingester:
+          wal:
+            fsync: interval
+        schema_config:
+          configs:
+            - from: 2024-01-01
+              store: tsdb
+        """
+        let loaded = try load(["-config.file=/c.yaml", "-server.http-listen-port", "3300", "--auth.enabled",
+                               "-validation.reject-old-samples=false"], files: ["/c.yaml": yaml])
+        #expect(loaded.config.server.httpListenPort == 3300)
+        #expect(loaded.config.authEnabled)
+        #expect(!loaded.config.limits.rejectOldSamples)
+        #expect(loaded.config.limits.maxLineSize == 1_000_000)
+        #expect(loaded.config.limits.rejectOldSamplesMaxAgeNanos == 7 * 24 * 3_600_000_000_000)
+        #expect(loaded.config.limits.discoverServiceName.isEmpty)
+        #expect(loaded.config.ingester.wal.fsync == "interval")
+        #expect(loaded.config.walDirectory == "/var/fjord/wal")
+    }
+
+    @Test func unknownKeyIsAnError() {
+        #expect {
+            try load(["-config.file=c"], files: ["c": "server:\n  http_listen_prt: 1\n"])
+        } throws: { error in
+            (error as? ConfigError)?.message.contains("unknown configuration key server.http_listen_prt at line 2") == true
+        }
+    }
+
+    @Test func badValueIsAnError() {
+        #expect {
+            try load(["-config.file=c"], files: ["c": "limits_config:\n  max_line_size: lots\n"])
+        } throws: { error in
+            (error as? ConfigError)?.message.contains("invalid value for limits_config.max_line_size at line 2: expected bytes") == true
+        }
+        #expect(throws: ConfigError.self) { try load(["-server.http-listen-port=abc"]) }
+        #expect(throws: ConfigError.self) { try load(["-no.such-flag=1"]) }
+        #expect(throws: ConfigError.self) { try load(["-ingester.wal-fsync=sometimes"]) }
+    }
+
+    @Test func environmentExpansion() throws {
+        let loaded = try load(["-config.file=c", "-config.expand-env"],
+                              files: ["c": "common:\n  path_prefix: ${DATA:-/tmp/x}\nserver:\n  http_listen_port: ${PORT}\n"],
+                              env: ["PORT": "4100"])
+        #expect(loaded.config.common.pathPrefix == "/tmp/x")
+        #expect(loaded.config.server.httpListenPort == 4100)
+    }
+
+    @Test func renderedConfigLoadsBack() throws {
+        var config = FjordConfiguration()
+        config.limits.maxQuerySeries = 42
+        config.ingester.chunkIdlePeriodNanos = 5 * 60_000_000_000
+        let yaml = ConfigLoader.render(config)
+        var reloaded = FjordConfiguration()
+        try ConfigLoader.apply(yaml: yaml, to: &reloaded)
+        #expect(reloaded == config)
+        #expect(ConfigLoader.render(config, onlyChanged: true).contains("max_query_series: 42"))
+    }
+
+    @Test func docsAreGeneratedFromTheTable() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        #expect(docs == ConfigDocs.markdown(), "docs/configuration.md is stale: regenerate it with `fjord -config.docs > docs/configuration.md`")
+    }
+}
