@@ -99,7 +99,9 @@ struct ByteSource {
     /// A varint that must be at most `limit` (counts and lengths), as an `Int`.
     mutating func count(atMost limit: Int, _ what: String) throws(WALDecodeError) -> Int {
         let value = try uvarint()
-        guard value <= UInt64(max(limit, 0)) else { throw fail("\(what) \(value) exceeds the \(limit) bytes left") }
+        guard value <= UInt64(max(limit, 0)) else {
+            throw fail("\(what) \(value) is more than the \(remaining) bytes left can hold")
+        }
         return Int(value)
     }
 

@@ -84,8 +84,8 @@ final class WriterThreadLoop {
             switch nextStep() {
             case .sleep(let timeout):
                 if let timeout { _ = core.wakeup.wait(timeout: timeout) } else { core.wakeup.wait() }
-            case .work(let batch):
-                if perform(batch) { return }
+            case .work(var batch):
+                if perform(&batch) { return }
             }
         }
     }
@@ -101,8 +101,8 @@ final class WriterThreadLoop {
                 state.writerIdle = true
                 return .sleep(timeout: unsynced ? intervalDeadline : nil)
             }
-            let chunks = state.chunks
-            state.chunks = []
+            var chunks: [PendingChunk] = []
+            swap(&chunks, &state.chunks)
             let sequence = chunks.last?.lastSequence ?? state.writtenSequence
             return .work(Batch(chunks: chunks, sequence: sequence, syncRequested: syncRequested, closing: state.closing))
         }
@@ -115,7 +115,7 @@ final class WriterThreadLoop {
     }
 
     /// Writes and syncs one batch and publishes the result. Returns true when the thread must exit.
-    private func perform(_ batch: Batch) -> Bool {
+    private func perform(_ batch: inout Batch) -> Bool {
         var written = 0
         var synced = false
         var failure: WALError?
@@ -140,7 +140,7 @@ final class WriterThreadLoop {
         } catch {
             failure = error
         }
-        return publish(batch, written: written, synced: synced, failure: failure)
+        return publish(&batch, written: written, synced: synced, failure: failure)
     }
 
     private func mustSync(_ batch: Batch) -> Bool {
@@ -168,13 +168,15 @@ final class WriterThreadLoop {
     }
 
     /// Records what was written and synced, resumes satisfied waiters, and handles close and failure.
-    private func publish(_ batch: Batch, written: Int, synced: Bool, failure: WALError?) -> Bool {
+    private func publish(_ batch: inout Batch, written: Int, synced: Bool, failure: WALError?) -> Bool {
         var toResume: [(CheckedContinuation<Result<Void, WALError>, Never>, Result<Void, WALError>)] = []
         let exit = core.state.withLock { state -> Bool in
             state.bufferedBytes -= batch.chunks.reduce(0) { $0 + $1.bytes.count }
             state.writtenBytes += UInt64(written)
             state.fileDiskBytes = file.diskBytes
-            for var chunk in batch.chunks where state.spare.count < 4 && chunk.bytes.capacity <= 64 << 20 {
+            // Hand the (now uniquely owned) buffers back for reuse, so appends rarely allocate.
+            while var chunk = batch.chunks.popLast() {
+                guard state.spare.count < 4, chunk.bytes.capacity <= 64 << 20 else { continue }
                 chunk.bytes.removeAll(keepingCapacity: true)
                 state.spare.append(chunk.bytes)
             }
