@@ -1,0 +1,236 @@
+import FjordCompression
+public import FjordModel
+
+/// An immutable, compressed run of one stream's entries in timestamp order: what a head block becomes when it is
+/// cut, and the unit a chunk stores.
+///
+/// The encoding is columnar (byte layout in `docs/storage-format.md`): a small uncompressed header (entry count,
+/// time bounds, sizes) and four separately compressed sections — timestamps and line lengths, rewritten lines
+/// (``LineTransform``), packed hex tokens, and structured metadata through a per-block symbol table. Decoding with
+/// ``BlockContent/timestampsAndSizes`` touches only the first, small section.
+///
+/// The value holds its bytes (often a slice of a whole chunk) and is cheap to copy and share between tasks.
+public struct CompressedBlock: EntryBlock, Sendable {
+    /// Version byte at the start of every block.
+    public static let formatVersion: UInt8 = 1
+    /// Largest decompressed section a decoder accepts (guards allocations against corrupt sizes).
+    static let maximumSectionSize = 1 << 30
+
+    /// Where one section lives inside ``bytes`` and how it is stored.
+    struct Section: Sendable, Hashable {
+        /// 0 = stored raw, 1 = zstd.
+        var codec: UInt8
+        var rawSize: Int
+        var range: Range<Int>
+    }
+
+    /// The encoded block: header followed by the four sections.
+    public let bytes: ArraySlice<UInt8>
+    public let minTime: Int64
+    public let maxTime: Int64
+    public let entryCount: Int
+    /// Sum of the entries' line lengths.
+    public let lineBytes: Int
+    /// Sum of the entries' structured metadata name and value lengths.
+    public let metadataBytes: Int
+    let times: Section
+    let lines: Section
+    let tokens: Section
+    let metadata: Section
+
+    /// Line plus structured metadata bytes: what Loki counts as a block's uncompressed size.
+    public var uncompressedSize: Int { lineBytes + metadataBytes }
+    /// Encoded size in bytes.
+    public var compressedSize: Int { bytes.count }
+
+    /// Parses a block's header (cheap; sections are decoded by ``decodeNow(_:)``).
+    public init(parsing bytes: ArraySlice<UInt8>) throws(CorruptDataError) {
+        var reader = ByteReader(bytes, context: "block")
+        let version = try reader.byte()
+        guard version == CompressedBlock.formatVersion else { throw reader.error("unknown block version \(version)") }
+        let count = try reader.count(limit: Int(UInt32.max), "entry count")
+        let minTime = try reader.varint()
+        let span = try reader.uvarint()
+        // Offset binary keeps the order of Int64 in UInt64, so the span may be anything up to the type's range.
+        let (maxOffset, overflow) = (UInt64(bitPattern: minTime) ^ (1 << 63)).addingReportingOverflow(span)
+        guard !overflow else { throw reader.error("time span \(span) overflows") }
+        let maxTime = Int64(bitPattern: maxOffset ^ (1 << 63))
+        let lineBytes = try reader.count(limit: Int(UInt32.max), "line bytes")
+        let metadataBytes = try reader.count(limit: Int(UInt32.max), "metadata bytes")
+        let sectionCount = try reader.byte()
+        guard sectionCount == 4 else { throw reader.error("expected 4 sections, found \(sectionCount)") }
+        var headers: [(UInt8, Int, Int)] = []
+        for _ in 0..<4 {
+            let codec = try reader.byte()
+            guard codec <= 1 else { throw reader.error("unknown section codec \(codec)") }
+            let raw = try reader.count(limit: CompressedBlock.maximumSectionSize, "section size")
+            let stored = try reader.count(limit: CompressedBlock.maximumSectionSize, "stored section size")
+            if codec == 0, raw != stored { throw reader.error("raw section of \(raw) bytes stored in \(stored)") }
+            headers.append((codec, raw, stored))
+        }
+        var position = bytes.startIndex + reader.offset
+        var sections: [Section] = []
+        for (codec, raw, stored) in headers {
+            guard bytes.endIndex - position >= stored else {
+                throw reader.error("section of \(stored) bytes runs past the block end")
+            }
+            sections.append(Section(codec: codec, rawSize: raw, range: position..<position + stored))
+            position += stored
+        }
+        guard position == bytes.endIndex else { throw reader.error("\(bytes.endIndex - position) trailing bytes") }
+        guard count > 0 || (lineBytes == 0 && sections[0].rawSize == 0) else { throw reader.error("empty block with data") }
+        guard sections[0].rawSize >= 2 * count else { throw reader.error("\(count) entries need more than \(sections[0].rawSize) bytes") }
+        self.bytes = bytes
+        self.entryCount = count
+        self.minTime = minTime
+        self.maxTime = maxTime
+        self.lineBytes = lineBytes
+        self.metadataBytes = metadataBytes
+        self.times = sections[0]
+        self.lines = sections[1]
+        self.tokens = sections[2]
+        self.metadata = sections[3]
+    }
+
+    /// Parses a block's header from a whole byte array.
+    public init(parsing bytes: [UInt8]) throws(CorruptDataError) {
+        try self.init(parsing: bytes[...])
+    }
+
+    // MARK: - Encoding
+
+    /// Encodes a batch whose entries are in ascending timestamp order, compressing each section with zstd at
+    /// `level` (sections that do not shrink are stored raw).
+    public static func encode(_ batch: EntryBatch, level: Int32 = 1) -> CompressedBlock {
+        precondition(batch.hasLines, "CompressedBlock.encode needs a batch with lines")
+        let count = batch.count
+        let minTime = batch.timestamps.first ?? 0
+        let maxTime = batch.timestamps.last ?? 0
+
+        var times = ByteWriter(capacity: count * 6)
+        var previous = minTime
+        for timestamp in batch.timestamps {
+            precondition(timestamp >= previous, "CompressedBlock.encode needs entries in timestamp order")
+            times.uvarint(UInt64(bitPattern: timestamp &- previous))
+            previous = timestamp
+        }
+        for index in 0..<count { times.uvarint(batch.lineLength(index)) }
+
+        var lineEncoder = LineEncoder(capacity: batch.totalLineBytes)
+        batch.lineBytes.withUnsafeBytes { all in
+            for index in 0..<count {
+                let start = Int(batch.lineStarts[index])
+                let end = Int(batch.lineStarts[index + 1])
+                lineEncoder.append(line: UnsafeRawBufferPointer(rebasing: all[start..<end]), timestamp: batch.timestamps[index])
+            }
+        }
+
+        let (metadataRaw, metadataBytes) = MetadataTable.encode(batch)
+
+        var writer = ByteWriter(capacity: 64)
+        writer.byte(formatVersion)
+        writer.uvarint(count)
+        writer.varint(minTime)
+        writer.uvarint(UInt64(bitPattern: maxTime &- minTime))
+        writer.uvarint(batch.totalLineBytes)
+        writer.uvarint(metadataBytes)
+        writer.byte(4)
+        let packed = [times.bytes, lineEncoder.lines, lineEncoder.tokens, metadataRaw].map { pack($0, level: level) }
+        for (section, raw) in zip(packed, [times.count, lineEncoder.lines.count, lineEncoder.tokens.count, metadataRaw.count]) {
+            writer.byte(section.codec)
+            writer.uvarint(raw)
+            writer.uvarint(section.stored.count)
+        }
+        for section in packed { writer.append(section.stored) }
+        do {
+            return try CompressedBlock(parsing: writer.bytes)
+        } catch {
+            preconditionFailure("CompressedBlock.encode produced an unreadable block: \(error)")
+        }
+    }
+
+    private static func pack(_ raw: [UInt8], level: Int32) -> (codec: UInt8, stored: [UInt8]) {
+        if raw.count < 64 { return (0, raw) }
+        let compressed = Zstd.compress(raw, level: level)
+        return compressed.count < raw.count ? (1, compressed) : (0, raw)
+    }
+
+    // MARK: - Decoding
+
+    public func decode(_ content: BlockContent) async throws -> EntryBatch {
+        try decodeNow(content)
+    }
+
+    /// Decodes synchronously. Throws ``CorruptDataError`` when the bytes are inconsistent.
+    public func decodeNow(_ content: BlockContent) throws(CorruptDataError) -> EntryBatch {
+        let (timestamps, lineStarts) = try decodeTimes()
+        if content == .timestampsAndSizes {
+            return EntryBatch(timestamps: timestamps, lineStarts: lineStarts, lineBytes: [], metadata: [], hasLines: false)
+        }
+        let linesRaw = try unpack(lines, "lines")
+        let tokensRaw = try unpack(tokens, "tokens")
+        let total = lineBytes
+        var failure: CorruptDataError?
+        let decodedLines = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            buffer.initialize(repeating: 0)
+            initialized = total
+            linesRaw.withUnsafeBytes { linesBuffer in
+                tokensRaw.withUnsafeBytes { tokensBuffer in
+                    do throws(CorruptDataError) {
+                        try LineDecoder.decode(lines: linesBuffer, tokens: tokensBuffer, timestamps: timestamps,
+                                               lineStarts: lineStarts, into: UnsafeMutableRawBufferPointer(buffer))
+                    } catch {
+                        failure = error
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
+        let entryMetadata = try MetadataTable.decode(try unpack(metadata, "metadata"), count: entryCount)
+        return EntryBatch(timestamps: timestamps, lineStarts: lineStarts, lineBytes: decodedLines,
+                          metadata: entryMetadata, hasLines: true)
+    }
+
+    /// The section's raw bytes, decompressed when needed.
+    private func unpack(_ section: Section, _ name: String) throws(CorruptDataError) -> ArraySlice<UInt8> {
+        let stored = bytes[section.range]
+        if section.codec == 0 { return stored }
+        let result = stored.withUnsafeBytes { raw in
+            Result { () throws(CompressionError) -> [UInt8] in try Zstd.decompress(raw, expectedSize: section.rawSize) }
+        }
+        switch result {
+        case .success(let decoded): return decoded[...]
+        case .failure(let error): throw CorruptDataError(context: "block \(name) section", message: error.description)
+        }
+    }
+
+    private func decodeTimes() throws(CorruptDataError) -> ([Int64], [UInt32]) {
+        var reader = ByteReader(try unpack(times, "timestamps"), context: "block timestamps")
+        var timestamps = [Int64]()
+        timestamps.reserveCapacity(entryCount)
+        var current = minTime
+        for _ in 0..<entryCount {
+            let delta = try reader.uvarint()
+            guard delta <= UInt64(bitPattern: maxTime &- current) else {
+                throw reader.error("timestamp beyond the block's maxTime")
+            }
+            current &+= Int64(bitPattern: delta)
+            timestamps.append(current)
+        }
+        guard entryCount == 0 || (timestamps[0] == minTime && current == maxTime) else {
+            throw reader.error("timestamps do not match the block bounds")
+        }
+        var lineStarts = [UInt32]()
+        lineStarts.reserveCapacity(entryCount + 1)
+        lineStarts.append(0)
+        var offset = 0
+        for _ in 0..<entryCount {
+            offset += try reader.count(limit: lineBytes, "line length")
+            guard offset <= lineBytes else { throw reader.error("line lengths exceed the block's \(lineBytes) bytes") }
+            lineStarts.append(UInt32(offset))
+        }
+        guard offset == lineBytes else { throw reader.error("line lengths sum to \(offset), header says \(lineBytes)") }
+        guard reader.isAtEnd else { throw reader.error("\(reader.remaining) trailing bytes") }
+        return (timestamps, lineStarts)
+    }
+}

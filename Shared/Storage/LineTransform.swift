@@ -1,0 +1,358 @@
+import CFjordBytes
+import FjordModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The reversible, field-aware rewrite applied to log lines before zstd (see `docs/storage-format.md`, "Lines
+/// section").
+///
+/// Two kinds of content compress badly with a general-purpose compressor and are common in logs:
+/// - the entry's own timestamp printed in the line (`2026-11-22T03:00:00.055656Z`, `2026-11-22 03:00:00,123`): it
+///   is already stored in the timestamps column, so the encoder replaces it with a 2-byte reference;
+/// - long random hexadecimal identifiers (trace, span and request IDs): zstd's literal coder spends about 5 bits per
+///   hex digit because they share its Huffman table with text; the encoder moves them, packed two digits per byte,
+///   to a separate *tokens* stream.
+///
+/// Escapes in the rewritten stream start with `0xFF`, a byte that never occurs in UTF-8:
+/// - `FF 00`: a literal `0xFF` byte of the original line;
+/// - `FF 1x`: the entry timestamp as `YYYY-MM-DD?HH:MM:SS[fFFF…]` in UTC; bits of `x`: 0–1 fraction digits
+///   (0, 3, 6, 9), bit 2 separator is a space instead of `T`, bit 3 fraction separator is `,` instead of `.`;
+/// - `FF 20 n` / `FF 21 n`: a run of `n` (uvarint, ≥ 16) lowercase / uppercase hex digits whose packed nibbles
+///   (high nibble first, `(n+1)/2` bytes) are the next bytes of the tokens stream.
+///
+/// The rewritten stream holds no line boundaries: the decoder stops a line once it has produced the line's original
+/// length (stored in the timestamps-and-sizes section).
+enum LineTransform {
+    static let escape: UInt8 = 0xFF
+    static let opLiteral: UInt8 = 0x00
+    static let opTimestamp: UInt8 = 0x10
+    static let opHexLower: UInt8 = 0x20
+    static let opHexUpper: UInt8 = 0x21
+    /// Shortest hex run worth moving to the tokens stream: shorter runs are often repeated words or IDs that zstd
+    /// matches better in place.
+    static let minimumHexRun = 16
+
+    // Byte classes for the scanner.
+    static let classDigit: UInt8 = 1
+    static let classLower: UInt8 = 2
+    static let classUpper: UInt8 = 4
+    static let classEscape: UInt8 = 8
+
+    static let byteClass: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = classDigit }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "f") { table[Int(byte)] = classLower }
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "F") { table[Int(byte)] = classUpper }
+        table[0xFF] = classEscape
+        return table
+    }()
+
+    static let nibbleValue: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = byte - UInt8(ascii: "0") }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "f") { table[Int(byte)] = byte - UInt8(ascii: "a") + 10 }
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "F") { table[Int(byte)] = byte - UInt8(ascii: "A") + 10 }
+        return table
+    }()
+
+    static let lowerDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    static let upperDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+}
+
+/// The UTC text of a timestamp, `YYYY-MM-DDTHH:MM:SS` plus nine fraction digits, cached per second.
+struct TimestampText {
+    /// 19 date-time bytes followed by 9 fraction digits.
+    private(set) var bytes = [UInt8](repeating: 0, count: 28)
+    private var second = Int64.min
+    /// False when the year is outside 0…9999 (no four-digit form).
+    private(set) var isValid = false
+
+    mutating func set(_ nanos: Int64) {
+        var seconds = nanos / 1_000_000_000
+        var fraction = nanos % 1_000_000_000
+        if fraction < 0 {
+            fraction += 1_000_000_000
+            seconds -= 1
+        }
+        if seconds != second {
+            second = seconds
+            let civil = GoTimeBridge.civil(seconds: seconds)
+            isValid = civil.year >= 0 && civil.year <= 9999
+            if isValid {
+                write(civil.year, at: 0, width: 4)
+                bytes[4] = UInt8(ascii: "-")
+                write(civil.month, at: 5, width: 2)
+                bytes[7] = UInt8(ascii: "-")
+                write(civil.day, at: 8, width: 2)
+                bytes[10] = UInt8(ascii: "T")
+                write(civil.hour, at: 11, width: 2)
+                bytes[13] = UInt8(ascii: ":")
+                write(civil.minute, at: 14, width: 2)
+                bytes[16] = UInt8(ascii: ":")
+                write(civil.second, at: 17, width: 2)
+            }
+        }
+        write(Int(fraction), at: 19, width: 9)
+    }
+
+    private mutating func write(_ value: Int, at offset: Int, width: Int) {
+        var remaining = value
+        for index in stride(from: offset + width - 1, through: offset, by: -1) {
+            bytes[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+        }
+    }
+}
+
+/// Civil time from Unix seconds, through FjordModel's `GoTime`.
+enum GoTimeBridge {
+    static func civil(seconds: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return (-1, 1, 1, 0, 0, 0) }
+        let civil = GoTime.civil(product)
+        return (civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second)
+    }
+}
+
+/// Rewrites lines into the lines and tokens streams of a block (see ``LineTransform``).
+struct LineEncoder {
+    var lines: [UInt8] = []
+    var tokens: [UInt8] = []
+    private var text = TimestampText()
+
+    init(capacity: Int) {
+        lines.reserveCapacity(capacity / 2)
+    }
+
+    /// Appends one line of an entry with timestamp `timestamp`.
+    mutating func append(line: UnsafeRawBufferPointer, timestamp: Int64) {
+        let count = line.count
+        guard count > 0, let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        if count >= 19, let found = findTimestamp(base, count, timestamp) {
+            encodeSegment(base, from: 0, to: found.start)
+            lines.append(LineTransform.escape)
+            lines.append(found.op)
+            encodeSegment(base, from: found.start + found.length, to: count)
+        } else {
+            encodeSegment(base, from: 0, to: count)
+        }
+    }
+
+    /// Finds the entry's timestamp in the line: returns where it starts, how many bytes it covers and its escape op.
+    private mutating func findTimestamp(
+        _ base: UnsafePointer<UInt8>, _ count: Int, _ timestamp: Int64
+    ) -> (start: Int, length: Int, op: UInt8)? {
+        text.set(timestamp)
+        guard text.isValid else { return nil }
+        return text.bytes.withUnsafeBufferPointer { stamp -> (start: Int, length: Int, op: UInt8)? in
+            guard let stampBase = stamp.baseAddress else { return nil }
+            var searchFrom = 0
+            var attempts = 0
+            while attempts < 4, count - searchFrom >= 19 {
+                attempts += 1
+                guard let hit = fjordMemmem(base + searchFrom, count - searchFrom, stampBase, 10) else { return nil }
+                let start = hit - base
+                searchFrom = start + 1
+                guard count - start >= 19 else { return nil }
+                let separator = base[start + 10]
+                guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: " ") else { continue }
+                guard memcmp(base + start + 11, stampBase + 11, 8) == 0 else { continue }
+                var op = LineTransform.opTimestamp | (separator == UInt8(ascii: " ") ? 4 : 0)
+                var length = 19
+                if start + 20 < count {
+                    let dot = base[start + 19]
+                    if dot == UInt8(ascii: ".") || dot == UInt8(ascii: ",") {
+                        var matched = 0
+                        while matched < 9, start + 20 + matched < count, base[start + 20 + matched] == stampBase[19 + matched] {
+                            matched += 1
+                        }
+                        let digits = matched >= 9 ? 9 : matched >= 6 ? 6 : matched >= 3 ? 3 : 0
+                        if digits > 0 {
+                            length = 20 + digits
+                            op |= UInt8(digits / 3) | (dot == UInt8(ascii: ",") ? 8 : 0)
+                        }
+                    }
+                }
+                return (start, length, op)
+            }
+            return nil
+        }
+    }
+
+    /// Copies `base[from..<to]`, escaping `0xFF` and moving long hex runs to the tokens stream.
+    private mutating func encodeSegment(_ base: UnsafePointer<UInt8>, from: Int, to: Int) {
+        guard from < to else { return }
+        LineTransform.byteClass.withUnsafeBufferPointer { classes in
+            var index = from
+            var literalStart = from
+            while index < to {
+                let byteClass = classes[Int(base[index])]
+                if byteClass == 0 {
+                    index += 1
+                    continue
+                }
+                if byteClass == LineTransform.classEscape {
+                    lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: index - literalStart))
+                    lines.append(LineTransform.escape)
+                    lines.append(LineTransform.opLiteral)
+                    index += 1
+                    literalStart = index
+                    continue
+                }
+                // A run of hex digits of one letter case.
+                var end = index
+                var letterCase: UInt8 = 0
+                while end < to {
+                    let next = classes[Int(base[end])]
+                    if next == LineTransform.classDigit {
+                        end += 1
+                    } else if next == LineTransform.classLower || next == LineTransform.classUpper {
+                        if letterCase == 0 {
+                            letterCase = next
+                        } else if letterCase != next {
+                            break
+                        }
+                        end += 1
+                    } else {
+                        break
+                    }
+                }
+                if end - index >= LineTransform.minimumHexRun, letterCase != 0 {
+                    lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: index - literalStart))
+                    packHex(base + index, count: end - index, upper: letterCase == LineTransform.classUpper)
+                    literalStart = end
+                }
+                index = end
+            }
+            lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: to - literalStart))
+        }
+    }
+
+    private mutating func packHex(_ digits: UnsafePointer<UInt8>, count: Int, upper: Bool) {
+        lines.append(LineTransform.escape)
+        lines.append(upper ? LineTransform.opHexUpper : LineTransform.opHexLower)
+        var remaining = UInt64(count)
+        while remaining >= 0x80 {
+            lines.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        lines.append(UInt8(remaining))
+        LineTransform.nibbleValue.withUnsafeBufferPointer { nibbles in
+            var index = 0
+            while index + 1 < count {
+                tokens.append(nibbles[Int(digits[index])] << 4 | nibbles[Int(digits[index + 1])])
+                index += 2
+            }
+            if index < count { tokens.append(nibbles[Int(digits[index])] << 4) }
+        }
+    }
+}
+
+/// Reverses ``LineEncoder``: expands the lines and tokens streams of a block into the original line bytes.
+enum LineDecoder {
+    /// Writes every entry's original line into `output` at `lineStarts[i]..<lineStarts[i+1]`.
+    static func decode(
+        lines: UnsafeRawBufferPointer, tokens: UnsafeRawBufferPointer, timestamps: [Int64], lineStarts: [UInt32],
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(CorruptDataError) {
+        func corrupt(_ message: String) -> CorruptDataError { CorruptDataError(context: "block lines", message: message) }
+        guard let out = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            if lines.isEmpty, tokens.isEmpty { return }
+            throw corrupt("no room for \(lines.count) line bytes")
+        }
+        let input = lines.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let inputCount = lines.count
+        let tokenBase = tokens.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let tokenCount = tokens.count
+        var inputPosition = 0
+        var tokenPosition = 0
+        var text = TimestampText()
+        for entry in 0..<timestamps.count {
+            var produced = Int(lineStarts[entry])
+            let lineEnd = Int(lineStarts[entry + 1])
+            while produced < lineEnd {
+                guard let input, inputPosition < inputCount else { throw corrupt("lines stream ends inside entry \(entry)") }
+                let window = min(inputCount - inputPosition, lineEnd - produced)
+                let found = memchr(input + inputPosition, Int32(LineTransform.escape), window)
+                let literal = found.map { UnsafeRawPointer($0) - UnsafeRawPointer(input + inputPosition) } ?? window
+                if literal > 0 {
+                    (out + produced).update(from: input + inputPosition, count: literal)
+                    produced += literal
+                    inputPosition += literal
+                }
+                guard found != nil else { continue }
+                guard inputPosition + 1 < inputCount else { throw corrupt("truncated escape in entry \(entry)") }
+                let op = input[inputPosition + 1]
+                inputPosition += 2
+                switch op {
+                case LineTransform.opLiteral:
+                    out[produced] = LineTransform.escape
+                    produced += 1
+                case LineTransform.opTimestamp...(LineTransform.opTimestamp | 0x0F):
+                    let digits = Int(op & 3) * 3
+                    let length = 19 + (digits > 0 ? 1 + digits : 0)
+                    guard lineEnd - produced >= length else { throw corrupt("timestamp overruns entry \(entry)") }
+                    text.set(timestamps[entry])
+                    guard text.isValid else { throw corrupt("timestamp reference with a year outside 0…9999") }
+                    text.bytes.withUnsafeBufferPointer { stamp in
+                        guard let stampBase = stamp.baseAddress else { return }
+                        (out + produced).update(from: stampBase, count: 19)
+                        if op & 4 != 0 { out[produced + 10] = UInt8(ascii: " ") }
+                        if digits > 0 {
+                            out[produced + 19] = op & 8 != 0 ? UInt8(ascii: ",") : UInt8(ascii: ".")
+                            (out + produced + 20).update(from: stampBase + 19, count: digits)
+                        }
+                    }
+                    produced += length
+                case LineTransform.opHexLower, LineTransform.opHexUpper:
+                    var count = 0
+                    var shift = 0
+                    while true {
+                        guard inputPosition < inputCount, shift < 63 else { throw corrupt("bad hex run length in entry \(entry)") }
+                        let byte = input[inputPosition]
+                        inputPosition += 1
+                        count |= Int(byte & 0x7f) << shift
+                        if byte < 0x80 { break }
+                        shift += 7
+                    }
+                    guard count >= 0, count <= lineEnd - produced else { throw corrupt("hex run overruns entry \(entry)") }
+                    let packed = (count + 1) / 2
+                    guard let tokenBase, tokenCount - tokenPosition >= packed else {
+                        throw corrupt("tokens stream ends inside entry \(entry)")
+                    }
+                    let alphabet = op == LineTransform.opHexUpper ? LineTransform.upperDigits : LineTransform.lowerDigits
+                    alphabet.withUnsafeBufferPointer { digitsTable in
+                        var written = 0
+                        var source = tokenBase + tokenPosition
+                        while written + 1 < count {
+                            let byte = source.pointee
+                            out[produced + written] = digitsTable[Int(byte >> 4)]
+                            out[produced + written + 1] = digitsTable[Int(byte & 0x0f)]
+                            written += 2
+                            source += 1
+                        }
+                        if written < count { out[produced + written] = digitsTable[Int(source.pointee >> 4)] }
+                    }
+                    tokenPosition += packed
+                    produced += count
+                default:
+                    throw corrupt("unknown escape 0x\(String(op, radix: 16)) in entry \(entry)")
+                }
+            }
+        }
+        guard inputPosition == inputCount else { throw corrupt("\(inputCount - inputPosition) unused bytes in lines stream") }
+        guard tokenPosition == tokenCount else { throw corrupt("\(tokenCount - tokenPosition) unused bytes in tokens stream") }
+    }
+}
+
+/// `memmem` through CFjordBytes, typed for byte pointers.
+@inline(__always)
+func fjordMemmem(
+    _ haystack: UnsafePointer<UInt8>, _ haystackCount: Int, _ needle: UnsafePointer<UInt8>, _ needleCount: Int
+) -> UnsafePointer<UInt8>? {
+    guard let hit = fjord_memmem(haystack, haystackCount, needle, needleCount) else { return nil }
+    return hit.assumingMemoryBound(to: UInt8.self)
+}
