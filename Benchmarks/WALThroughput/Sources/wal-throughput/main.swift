@@ -131,8 +131,14 @@ let wal = try WALWriter(directory: arguments.directory, options: WALOptions(fsyn
 print("appenders \(arguments.appenders), window \(arguments.window), payload/record \(payloadPerRecord) B, "
       + "records/appender \(perAppender), fsync \(arguments.fsync), dir \(arguments.directory)")
 
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
 let clock = ContinuousClock()
 let start = clock.now
+let cpuStart = cpuSeconds()
 try await withThrowingTaskGroup(of: Void.self) { group in
     for appender in 0..<arguments.appenders {
         group.addTask {
@@ -151,9 +157,12 @@ try await withThrowingTaskGroup(of: Void.self) { group in
 let elapsed = clock.now - start
 let stats = wal.stats
 try await wal.close()
+let cpu = cpuSeconds() - cpuStart
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 let raw = Double(stats.appendedPayloadBytes)
 print(String(format: "%.2f s: %.1f MB/s raw payload, %.1f MB/s written (ratio %.2f), %d records, %d fsyncs (%.1f records/fsync)",
              seconds, raw / seconds / 1e6, Double(stats.writtenBytes) / seconds / 1e6, raw / Double(max(stats.writtenBytes, 1)),
              Int(stats.appendedRecords), Int(stats.fsyncs), Double(stats.appendedRecords) / Double(max(stats.fsyncs, 1))))
+print(String(format: "CPU %.2f s (user+sys) = %.2f CPU-s per GB of raw payload; %.2f cores busy on average",
+             cpu, cpu / (raw / 1e9), cpu / seconds))
 try? FileManager.default.removeItem(atPath: arguments.directory)
