@@ -1,1 +1,0 @@
-// Module placeholder: see docs/architecture.md.
