@@ -137,7 +137,10 @@ let package = Package(
         .testTarget(name: "FjordWALTests", dependencies: ["FjordWAL"], path: "Tests/FjordWALTests"),
         .testTarget(name: "FjordLogQLTests", dependencies: ["FjordLogQL"], path: "Tests/FjordLogQLTests"),
         .testTarget(name: "FjordPipelineTests", dependencies: ["FjordPipeline"], path: "Tests/FjordPipelineTests"),
-        .testTarget(name: "FjordEngineTests", dependencies: ["FjordEngine"], path: "Tests/FjordEngineTests"),
+        .testTarget(
+            name: "FjordEngineTests", dependencies: ["FjordEngine", "FjordLogQL", "FjordCompression"],
+            path: "Tests/FjordEngineTests"
+        ),
         .testTarget(name: "FjordConfigTests", dependencies: ["FjordConfig"], path: "Tests/FjordConfigTests"),
         .testTarget(name: "FjordIngesterTests", dependencies: ["FjordIngester"], path: "Tests/FjordIngesterTests"),
         .testTarget(

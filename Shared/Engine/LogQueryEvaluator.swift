@@ -47,13 +47,11 @@ struct LogQueryEvaluator {
         guard limit > 0, start < end else { return [] }
         let backward = direction == .backward
         // Stream rank = order of the stream label strings, used for ties.
-        let order = streams.indices.sorted { lhs, rhs in
-            let left = labelTenants ? TenantScope.labeling(streams[lhs].labels, tenant: streams[lhs].tenant)
-                : streams[lhs].labels
-            let right = labelTenants ? TenantScope.labeling(streams[rhs].labels, tenant: streams[rhs].tenant)
-                : streams[rhs].labels
-            return Labels.canonicalLess(left, right)
+        let keys = streams.map { stream in
+            Array((labelTenants ? TenantScope.labeling(stream.labels, tenant: stream.tenant) : stream.labels)
+                .canonicalString.utf8)
         }
+        let order = streams.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
         var rank = [Int](repeating: 0, count: streams.count)
         for (position, index) in order.enumerated() { rank[index] = position }
 
