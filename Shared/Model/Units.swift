@@ -64,6 +64,41 @@ public enum GoDuration {
         let nanos = Int64(total.rounded(.towardZero))
         return negative ? -nanos : nanos
     }
+
+    /// Go's `time.Duration.String()`: `5m0s`, `1h30m0s`, `1.5s`, `250ms`, `1.2µs`, `100ns`, `0s`.
+    public static func format(_ nanos: Int64) -> String {
+        let negative = nanos < 0
+        var value = nanos.magnitude
+        var out: String
+        if value < 1_000_000_000 {
+            if value == 0 { return "0s" }
+            let (unit, precision): (String, Int) = value < 1_000 ? ("ns", 0) : (value < 1_000_000 ? ("µs", 3) : ("ms", 6))
+            out = integerWithFraction(value, precision: precision) + unit
+        } else {
+            out = integerWithFraction(value % 60_000_000_000, precision: 9) + "s"
+            value /= 60_000_000_000
+            if value > 0 {
+                out = "\(value % 60)m" + out
+                value /= 60
+                if value > 0 { out = "\(value)h" + out }
+            }
+        }
+        return negative ? "-" + out : out
+    }
+
+    /// `value / 10^precision` with the fraction's trailing zeros (and a bare point) removed.
+    private static func integerWithFraction(_ value: UInt64, precision: Int) -> String {
+        var divisor: UInt64 = 1
+        for _ in 0..<precision { divisor *= 10 }
+        var fraction = String(value % divisor)
+        if precision > 0 {
+            fraction = String(repeating: "0", count: precision - fraction.count) + fraction
+            while fraction.last == "0" { fraction.removeLast() }
+        } else {
+            fraction = ""
+        }
+        return String(value / divisor) + (fraction.isEmpty ? "" : "." + fraction)
+    }
 }
 
 /// Prometheus' `model.ParseDuration`: units in order `y w d h m s ms`, integers only (`1h30m`, `5m`, `0`).
@@ -98,7 +133,12 @@ public enum PromDuration {
             let unitStart = index
             while index < bytes.count, !(bytes[index] >= 0x30 && bytes[index] <= 0x39) { index += 1 }
             let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
-            guard let position = units[nextUnit...].firstIndex(where: { $0.0 == unit }) else { throw invalid(text) }
+            guard let known = units.firstIndex(where: { $0.0 == unit }) else {
+                throw UnitParseError(message: "unknown unit " + GoQuote.quote(unit) + " in duration " + GoQuote.quote(text))
+            }
+            // Units must go from the biggest to the smallest, each at most once.
+            guard known >= nextUnit else { throw invalid(text) }
+            let position = known
             nextUnit = position + 1
             let (part, overflow1) = value.multipliedReportingOverflow(by: units[position].1)
             let (sum, overflow2) = total.addingReportingOverflow(part)
@@ -123,9 +163,13 @@ public enum PromDuration {
             out = "-"
             ms = -ms
         }
-        let parts: [(String, Int64)] = [("y", 365 * 24 * 3600 * 1000), ("w", 7 * 24 * 3600 * 1000), ("d", 24 * 3600 * 1000),
-                                        ("h", 3600 * 1000), ("m", 60 * 1000), ("s", 1000), ("ms", 1)]
-        for (unit, size) in parts where ms >= size {
+        // Years and weeks are only used when they divide the duration exactly (`90d`, not `12w6d`).
+        let parts: [(String, Int64, Bool)] = [
+            ("y", 365 * 24 * 3600 * 1000, true), ("w", 7 * 24 * 3600 * 1000, true), ("d", 24 * 3600 * 1000, false),
+            ("h", 3600 * 1000, false), ("m", 60 * 1000, false), ("s", 1000, false), ("ms", 1, false),
+        ]
+        for (unit, size, exact) in parts where ms >= size {
+            if exact && ms % size != 0 { continue }
             out += "\(ms / size)\(unit)"
             ms %= size
         }
