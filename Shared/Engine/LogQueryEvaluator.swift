@@ -28,12 +28,11 @@ struct LogQueryEvaluator {
 
     /// One stream's reading state.
     private struct StreamState {
-        var cursor: BlockCursor
+        var cursor: StreamCursor
         var processor: LineProcessor
         var batch: EntryBatch?
-        /// The next index to examine and the end of the in-range part of `batch` (exclusive, in direction).
+        /// The next index of `batch` to examine (batches are in query direction).
         var position = 0
-        var stop = 0
         /// The current candidate: index in `batch`, rewritten line, output labels.
         var candidate = 0
         var candidateLine: [UInt8]?
@@ -63,10 +62,10 @@ struct LogQueryEvaluator {
         var states: [StreamState] = []
         states.reserveCapacity(streams.count)
         for (index, stream) in streams.enumerated() {
-            let cursor = BlockCursor(blocks: stream.blocks, from: start, through: end - 1, direction: direction,
-                                     content: .full)
+            let cursor = StreamCursor(blocks: stream.blocks, start: start, end: end, direction: direction,
+                                      content: .full)
             states.append(StreamState(cursor: cursor, processor: pipeline.makeProcessor(streamLabels: stream.labels)))
-            if let bound = clampedBound(cursor.nextBound) {
+            if let bound = cursor.nextBound {
                 heap.push(HeapItem(time: bound, isBound: true, stream: index))
             }
         }
@@ -89,10 +88,7 @@ struct LogQueryEvaluator {
                 if let batch {
                     statistics.decompressedLines += Int64(batch.count)
                     statistics.decompressedBytes += Int64(batch.totalLineBytes)
-                    let low = lowerBound(batch.timestamps, start)
-                    let high = lowerBound(batch.timestamps, end)
-                    states[index].position = backward ? high - 1 : low
-                    states[index].stop = backward ? low - 1 : high
+                    states[index].position = 0
                     states[index].batch = batch
                 }
             } else {
@@ -137,14 +133,12 @@ struct LogQueryEvaluator {
     private func advance(_ state: inout StreamState, statistics: inout QueryStatistics)
         -> (time: Int64, isBound: Bool)?
     {
-        let step = direction == .backward ? -1 : 1
         if let batch = state.batch {
             var position = state.position
-            let stop = state.stop
             let result: (time: Int64, isBound: Bool)? = batch.lineBytes.withUnsafeBytes { all in
-                while position != stop {
+                while position < batch.count {
                     let index = position
-                    position += step
+                    position += 1
                     let lineStart = Int(batch.lineStarts[index])
                     let lineEnd = Int(batch.lineStarts[index + 1])
                     let line = UnsafeRawBufferPointer(rebasing: all[lineStart..<lineEnd])
@@ -165,14 +159,8 @@ struct LogQueryEvaluator {
             if let result { return result }
             state.batch = nil
         }
-        if let bound = clampedBound(state.cursor.nextBound) { return (bound, true) }
+        if let bound = state.cursor.nextBound { return (bound, true) }
         return nil
-    }
-
-    /// A batch bound clamped into the query range (entries outside it are skipped anyway).
-    private func clampedBound(_ bound: Int64?) -> Int64? {
-        guard let bound else { return nil }
-        return direction == .backward ? min(bound, end - 1) : max(bound, start)
     }
 
     private func outputLabels(_ state: inout StreamState, stream: SourceStream) -> Labels {
@@ -191,26 +179,4 @@ struct LogQueryEvaluator {
             pair.name != TenantScope.label && stream[pair.name] != pair.value && metadata[pair.name] != pair.value
         })
     }
-}
-
-/// Index of the first element `>= value` in an ascending array.
-func lowerBound(_ values: [Int64], _ value: Int64) -> Int {
-    var low = 0
-    var high = values.count
-    while low < high {
-        let mid = (low + high) / 2
-        if values[mid] < value { low = mid + 1 } else { high = mid }
-    }
-    return low
-}
-
-/// Index of the first element `> value` in an ascending array.
-func upperBound(_ values: [Int64], _ value: Int64) -> Int {
-    var low = 0
-    var high = values.count
-    while low < high {
-        let mid = (low + high) / 2
-        if values[mid] <= value { low = mid + 1 } else { high = mid }
-    }
-    return low
 }

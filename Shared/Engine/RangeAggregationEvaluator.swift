@@ -56,8 +56,8 @@ struct RangeAggregationEvaluator {
         for stream in streams {
             collector.beginStream()
             let processor = extractor.makeProcessor(streamLabels: stream.labels)
-            var cursor = BlockCursor(blocks: stream.blocks, from: bounds.after + 1, through: bounds.through,
-                                     direction: .forward, content: content)
+            var cursor = StreamCursor(blocks: stream.blocks, start: bounds.after + 1, end: bounds.through + 1,
+                                      direction: .forward, content: content)
             while true {
                 let next: EntryBatch?
                 do {
@@ -68,15 +68,12 @@ struct RangeAggregationEvaluator {
                 guard let batch = next else { break }
                 statistics.decompressedLines += Int64(batch.count)
                 statistics.decompressedBytes += Int64(batch.totalLineBytes)
-                let low = upperBound(batch.timestamps, bounds.after)
-                let high = upperBound(batch.timestamps, bounds.through)
-                guard low < high else { continue }
-                statistics.totalLinesProcessed += Int64(high - low)
+                statistics.totalLinesProcessed += Int64(batch.count)
                 if plan.needsOnlySizes {
-                    collectSizes(batch, low..<high, stream: stream, processor: processor, keepValues: keepValues,
+                    collectSizes(batch, 0..<batch.count, stream: stream, processor: processor, keepValues: keepValues,
                                  into: &collector, statistics: &statistics)
                 } else {
-                    collectSamples(batch, low..<high, stream: stream, processor: processor, keepValues: keepValues,
+                    collectSamples(batch, 0..<batch.count, stream: stream, processor: processor, keepValues: keepValues,
                                    into: &collector, statistics: &statistics)
                 }
             }

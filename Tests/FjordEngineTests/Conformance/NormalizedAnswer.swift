@@ -10,10 +10,8 @@ struct NormalizedAnswer {
         var values: [(Int64, String)]
     }
 
-    struct Series {
-        var labels: [String: String]
-        var values: [(Int64, String)]
-    }
+    /// A matrix series has the same shape as a stream: labels and (time, text) pairs.
+    typealias Series = Stream
 
     struct Sample {
         var labels: [String: String]
