@@ -1,24 +1,28 @@
 public import FjordLogQL
 public import FjordModel
-import CFjordBytes
-import FjordRegex
 
-// The public surface the query engine uses. Internals (parsers, label filters, templates) live in their own files.
+// The public surface the query engine uses. Internals (stages, parsers, label state, templates) live in their
+// own files.
 
 /// A log pipeline compiled once per query from the AST's stages.
 public struct LogPipeline: Sendable {
     /// The stages in query order.
     public let stages: [PipelineStage]
-    let compiled: [CompiledStage]
+    /// The compiled stages in Loki's execution order (line filters moved ahead, see `StageCompiler.reorder`).
+    let programs: [any StageProgram]
+    /// Set when every stage is a line filter: they run without any label work.
+    let lineFiltersOnly: LineFiltersProgram?
 
-    /// Compiles `stages`. Throws ``PipelineError`` for invalid regexes, templates or patterns.
+    /// Compiles `stages`. Throws ``PipelineError`` for invalid regexes, templates, patterns or IP ranges; its
+    /// ``PipelineError/stageIndex`` names the failing stage.
     public init(stages: [PipelineStage]) throws(PipelineError) {
         self.stages = stages
-        var compiled: [CompiledStage] = []
-        for stage in stages {
-            compiled.append(try CompiledStage(stage))
+        programs = try StageCompiler.compile(stages)
+        if programs.count == 1, let filters = programs[0] as? LineFiltersProgram {
+            lineFiltersOnly = filters
+        } else {
+            lineFiltersOnly = nil
         }
-        self.compiled = compiled
     }
 
     /// True when the pipeline has no stages: lines and labels pass through unchanged.
@@ -29,9 +33,15 @@ public struct LogPipeline: Sendable {
         stages.allSatisfy { if case .lineFilter = $0 { return true } else { return false } }
     }
 
+    /// Labels the stages read (label filters, templates, `label_format` sources), Loki's `RequiredLabelNames`.
+    public var requiredLabelNames: [String] {
+        var seen = Set<String>()
+        return programs.flatMap(\.requiredLabelNames).filter { seen.insert($0).inserted }
+    }
+
     /// A processor for one stream. Processors are not thread-safe: use one per task.
     public func makeProcessor(streamLabels: Labels) -> LineProcessor {
-        LineProcessor(pipeline: self, streamLabels: streamLabels)
+        LineProcessor(pipeline: self, streamLabels: streamLabels, hints: .extractAll)
     }
 }
 
@@ -52,53 +62,140 @@ public struct ProcessedLine {
 /// Runs a ``LogPipeline`` over the entries of one stream.
 public final class LineProcessor {
     let pipeline: LogPipeline
-    let streamLabels: Labels
-    private var lastMetadata = Labels()
-    private var lastMergedLabels: Labels
+    let runtime: StageRuntime
+    private var lastMetadata: Labels?
+    private var lastMetadataLabels = Labels()
 
-    init(pipeline: LogPipeline, streamLabels: Labels) {
+    init(pipeline: LogPipeline, streamLabels: Labels, hints: ParserHints) {
         self.pipeline = pipeline
-        self.streamLabels = streamLabels
-        lastMergedLabels = streamLabels
+        runtime = StageRuntime(streamLabels: streamLabels, hints: hints)
     }
 
     /// Processes one entry; returns `nil` when a filter drops it.
     public func process(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: Labels) -> ProcessedLine? {
-        for stage in pipeline.compiled {
-            switch stage {
-            case .lineFilter(let filter):
-                if !filter.matches(line) { return nil }
-            }
+        if pipeline.programs.isEmpty || pipeline.lineFiltersOnly != nil {
+            if let filters = pipeline.lineFiltersOnly, !filters.matches(line) { return nil }
+            return ProcessedLine(rewrittenLine: nil, labels: labelsWithMetadata(metadata))
         }
-        if metadata.isEmpty { return ProcessedLine(rewrittenLine: nil, labels: streamLabels) }
-        if metadata != lastMetadata {
-            lastMetadata = metadata
-            lastMergedLabels = streamLabels.merging(metadata)
-        }
-        return ProcessedLine(rewrittenLine: nil, labels: lastMergedLabels)
+        guard run(timestamp: timestamp, line: line, metadata: metadata) else { return nil }
+        let labels = runtime.labels.materialize()
+        return ProcessedLine(rewrittenLine: runtime.lineRewritten ? Array(runtime.line) : nil, labels: labels)
+    }
+
+    /// Runs the stages; false when the entry is dropped. The result is in `runtime`.
+    @inline(__always)
+    func run(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: Labels) -> Bool {
+        runtime.begin(timestamp: timestamp, line: line)
+        if !metadata.isEmpty { runtime.labels.addStructuredMetadata(metadata, scratch: runtime.names) }
+        for program in pipeline.programs where !program.run(runtime) { return false }
+        return true
+    }
+
+    /// Stream labels plus structured metadata (with Loki's `_extracted` renaming), cached while the metadata
+    /// repeats.
+    private func labelsWithMetadata(_ metadata: Labels) -> Labels {
+        if metadata.isEmpty { return runtime.labels.stream }
+        if metadata == lastMetadata { return lastMetadataLabels }
+        runtime.begin(timestamp: 0, line: UnsafeRawBufferPointer(start: nil, count: 0))
+        runtime.labels.addStructuredMetadata(metadata, scratch: runtime.names)
+        lastMetadata = metadata
+        lastMetadataLabels = runtime.labels.materialize()
+        return lastMetadataLabels
     }
 }
 
-/// Turns entries into samples for a range aggregation: runs the pipeline, applies `unwrap` and the range
-/// aggregation's own grouping, and yields a value per entry (1 for counting, the line length for `bytes_*`, the
-/// unwrapped value otherwise).
+/// Turns entries into samples for a range aggregation: runs the pipeline, applies `unwrap` and the grouping, and
+/// yields a value per entry (1 for counting, the line length for `bytes_*`, the unwrapped value otherwise).
+///
+/// Grouping follows Loki's extractor: the range aggregation's own `by/without`, or — when the engine pushes it
+/// down — the grouping of an enclosing `sum` (see ``pushesDownGrouping(vector:range:)``). An empty `by ()` (and
+/// `absent_over_time`) gives every sample `{}` and lets parsers skip their work entirely, so such queries do not
+/// see parse errors; samples whose entry has an error keep all their labels so the engine can report it.
 public struct SampleExtractor: Sendable {
     public let pipeline: LogPipeline
     public let operation: RangeOperation
     public let unwrap: UnwrapExpr?
     public let grouping: Grouping?
+    /// The grouping of an enclosing `sum` applied at extraction time, when given.
+    public let pushedDownGrouping: Grouping?
 
-    public init(pipeline: LogPipeline, operation: RangeOperation, unwrap: UnwrapExpr?, grouping: Grouping?) throws(PipelineError) {
+    let sampleGrouping: SampleGrouping
+    let hints: ParserHints
+    let unwrapLabel: ByteString?
+    let postFilter: LabelFilterNode?
+
+    public init(pipeline: LogPipeline, operation: RangeOperation, unwrap: UnwrapExpr?, grouping: Grouping?)
+        throws(PipelineError)
+    {
+        try self.init(pipeline: pipeline, operation: operation, unwrap: unwrap, grouping: grouping,
+                      pushedDownGrouping: nil)
+    }
+
+    /// `pushedDownGrouping` is the `by/without` of an enclosing `sum` when Loki would push it into the extractor:
+    /// the range aggregation has no grouping of its own and ``pushesDownGrouping(vector:range:)`` holds.
+    public init(pipeline: LogPipeline, operation: RangeOperation, unwrap: UnwrapExpr?, grouping: Grouping?,
+                pushedDownGrouping: Grouping?) throws(PipelineError)
+    {
         self.pipeline = pipeline
         self.operation = operation
         self.unwrap = unwrap
         self.grouping = grouping
-        if unwrap != nil { throw PipelineError(message: "unwrap is not implemented yet") }
+        self.pushedDownGrouping = pushedDownGrouping
+
+        var groups: [String] = []
+        var without = false
+        var noLabels = false
+        for candidate in [grouping, pushedDownGrouping] {
+            guard let candidate else { continue }
+            groups = candidate.labels
+            without = candidate.without
+            noLabels = candidate.labels.isEmpty && !candidate.without
+        }
+        if operation == .absentOverTime { noLabels = true }
+
+        if let unwrap {
+            if groups.isEmpty || without {
+                without = true
+                groups.append(unwrap.label)
+            }
+            var post: LabelFilterNode?
+            for filter in unwrap.postFilters {
+                let node = try LabelFilterNode.compile(filter)
+                post = post.map { .and($0, node) } ?? node
+            }
+            postFilter = post
+            unwrapLabel = ByteString(unwrap.label)
+            hints = ParserHints(requiredLabelNames: pipeline.requiredLabelNames + (post?.names ?? []), groups: groups,
+                                without: without, noLabels: noLabels, metricLabelName: unwrap.label)
+        } else {
+            switch operation {
+            case .countOverTime, .rate, .absentOverTime, .bytesOverTime, .bytesRate:
+                break
+            default:
+                throw PipelineError(message: "unsupported range vector aggregation operation: \(operation.rawValue)")
+            }
+            postFilter = nil
+            unwrapLabel = nil
+            hints = ParserHints(requiredLabelNames: pipeline.requiredLabelNames, groups: groups, without: without,
+                                noLabels: noLabels, metricLabelName: "")
+        }
+        sampleGrouping = SampleGrouping(names: groups, without: without, noLabels: noLabels)
+    }
+
+    /// Loki's `canInjectVectorGrouping`: a `sum` over `bytes_over_time`, `bytes_rate`, `sum_over_time`, `rate`
+    /// or `count_over_time` (without its own grouping) has its grouping applied while extracting.
+    public static func pushesDownGrouping(vector: VectorOperation, range: RangeOperation) -> Bool {
+        guard vector == .sum else { return false }
+        switch range {
+        case .bytesOverTime, .bytesRate, .sumOverTime, .rate, .countOverTime: return true
+        default: return false
+        }
     }
 
     /// A per-stream processor. Not thread-safe: one per task.
     public func makeProcessor(streamLabels: Labels) -> SampleProcessor {
-        SampleProcessor(extractor: self, lines: pipeline.makeProcessor(streamLabels: streamLabels))
+        SampleProcessor(extractor: self,
+                        lines: LineProcessor(pipeline: pipeline, streamLabels: streamLabels, hints: hints))
     }
 }
 
@@ -106,6 +203,7 @@ public struct SampleExtractor: Sendable {
 public final class SampleProcessor {
     let extractor: SampleExtractor
     let lines: LineProcessor
+    private var unchangedLabels: Labels?
 
     init(extractor: SampleExtractor, lines: LineProcessor) {
         self.extractor = extractor
@@ -114,88 +212,57 @@ public final class SampleProcessor {
 
     /// The sample for one entry, or `nil` when the entry is filtered out or has no value.
     public func process(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: Labels) -> (value: Double, labels: Labels)? {
-        guard let processed = lines.process(timestamp: timestamp, line: line, metadata: metadata) else { return nil }
-        switch extractor.operation {
-        case .bytesOverTime, .bytesRate:
-            return (Double(processed.rewrittenLine?.count ?? line.count), processed.labels)
-        default:
-            return (1, processed.labels)
+        guard lines.run(timestamp: timestamp, line: line, metadata: metadata) else { return nil }
+        let runtime = lines.runtime
+        let labels = runtime.labels
+        guard let unwrapLabel = extractor.unwrapLabel else {
+            let value: Double
+            switch extractor.operation {
+            case .bytesOverTime, .bytesRate: value = Double(runtime.line.count)
+            default: value = 1
+            }
+            return (value, groupedLabels())
         }
+        guard let raw = labels.get(unwrapLabel), raw.count > 0 else { return nil }
+        var value = 0.0
+        switch UnwrapConversion.convert(raw, extractor.unwrap?.conversion ?? .none) {
+        case .success(let converted): value = converted
+        case .failure(let error):
+            labels.errorType = ErrorTypes.sampleExtraction
+            labels.errorDetails = error.message
+        }
+        if let postFilter = extractor.postFilter, !postFilter.evaluate(runtime) { return nil }
+        return (value, groupedLabels())
+    }
+
+    private func groupedLabels() -> Labels {
+        let labels = lines.runtime.labels
+        if labels.isUnchanged {
+            if let unchangedLabels { return unchangedLabels }
+            let grouped = labels.grouped(extractor.sampleGrouping)
+            unchangedLabels = grouped
+            return grouped
+        }
+        return labels.grouped(extractor.sampleGrouping)
     }
 }
 
-/// A pipeline could not be compiled (bad regex, template or pattern).
+/// A pipeline could not be compiled (bad regex, template, pattern or IP range).
 public struct PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
-    public init(message: String) { self.message = message }
+    /// Index into ``LogPipeline/stages`` of the stage that failed, when known. Loki reports such errors as
+    /// `parse error : stage '<stage as printed>' : <message>`.
+    public var stageIndex: Int?
+
+    public init(message: String) {
+        self.message = message
+        stageIndex = nil
+    }
+
+    public init(message: String, stageIndex: Int?) {
+        self.message = message
+        self.stageIndex = stageIndex
+    }
+
     public var description: String { message }
-}
-
-/// Internal compiled form of a stage.
-enum CompiledStage: Sendable {
-    case lineFilter(CompiledLineFilter)
-
-    init(_ stage: PipelineStage) throws(PipelineError) {
-        switch stage {
-        case .lineFilter(let filter):
-            self = .lineFilter(try CompiledLineFilter(filter))
-        default:
-            throw PipelineError(message: "pipeline stage \(stage) is not implemented yet")
-        }
-    }
-}
-
-/// A compiled line filter with its `or` alternatives.
-struct CompiledLineFilter: Sendable {
-    enum Term: Sendable {
-        case substring([UInt8])
-        case regex(RE2Regex)
-    }
-
-    let negated: Bool
-    let terms: [Term]
-
-    init(_ filter: LineFilter) throws(PipelineError) {
-        var terms: [Term] = []
-        for value in filter.values {
-            guard case .literal(let text) = value else {
-                throw PipelineError(message: "ip() line filters are not implemented yet")
-            }
-            switch filter.op {
-            case .contains, .notContains:
-                terms.append(.substring(Array(text.utf8)))
-            case .regex, .notRegex:
-                do {
-                    terms.append(.regex(try RE2Regex(text)))
-                } catch {
-                    throw PipelineError(message: error.description)
-                }
-            case .pattern, .notPattern:
-                throw PipelineError(message: "pattern line filters are not implemented yet")
-            }
-        }
-        self.terms = terms
-        negated = filter.op == .notContains || filter.op == .notRegex || filter.op == .notPattern
-    }
-
-    /// True if the line passes: any term matches (positive) or no term matches (negative).
-    func matches(_ line: UnsafeRawBufferPointer) -> Bool {
-        var any = false
-        for term in terms {
-            let hit: Bool
-            switch term {
-            case .substring(let needle):
-                hit = needle.isEmpty || needle.withUnsafeBytes { n in
-                    fjord_memmem(line.baseAddress, line.count, n.baseAddress, n.count) != nil
-                }
-            case .regex(let regex):
-                hit = regex.partialMatch(line)
-            }
-            if hit {
-                any = true
-                break
-            }
-        }
-        return negated ? !any : any
-    }
 }

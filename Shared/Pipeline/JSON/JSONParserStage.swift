@@ -1,0 +1,179 @@
+/// `| json` without arguments (Loki's `JSONParser`): every string, number and boolean field becomes a label;
+/// nested objects are flattened with `_`; arrays and `null` are skipped. Keys are sanitised; a key taken by a
+/// stream label or structured metadata gets `_extracted`; the first occurrence of a label wins. A line that is not
+/// a JSON object keeps the labels found so far and gets `__error__=JSONParserErr` with jsonparser's message.
+struct JSONParserStage: StageProgram {
+    func run(_ runtime: StageRuntime) -> Bool {
+        let hints = runtime.hints
+        if hints.skipsParsing(runtime.labels) { return true }
+        let walker = JSONFlattener(runtime: runtime)
+        walker.prefix.reset()
+        walker.keys.reset()
+        switch walker.walk(runtime.line, from: 0) {
+        case .finished, .allExtracted:
+            break
+        case .failed(let failure):
+            runtime.addError(ErrorTypes.json, details: failure.rawValue)
+        }
+        return true
+    }
+
+    var requiredLabelNames: [String] { [] }
+}
+
+/// The recursive walk of `| json`.
+struct JSONFlattener {
+    enum Outcome {
+        case finished
+        case allExtracted
+        case failed(JSONScanner.Failure)
+    }
+
+    let runtime: StageRuntime
+    /// The sanitised prefix of the enclosing objects (`a_b`).
+    let prefix: ByteArena
+    /// Unescaped keys.
+    let keys: ByteArena
+
+    init(runtime: StageRuntime) {
+        self.runtime = runtime
+        prefix = runtime.jsonPrefix
+        keys = runtime.jsonKeys
+    }
+
+    func walk(_ data: UnsafeRawBufferPointer, from: Int) -> Outcome {
+        var outcome = Outcome.finished
+        let failure = JSONScanner.forEachMember(data, from: from, keyScratch: keys) { key, value in
+            switch value.type {
+            case .object:
+                let mark = prefix.count
+                JSONFlattener.appendPart(key, to: prefix)
+                if runtime.hints.shouldExtractPrefix(prefix.bytes(0, prefix.count)) {
+                    let nested = UnsafeRawBufferPointer(rebasing: data[value.start..<value.end])
+                    let inner = walk(nested, from: 0)
+                    prefix.truncate(to: mark)
+                    switch inner {
+                    case .finished: return true
+                    case .allExtracted, .failed:
+                        outcome = inner
+                        return false
+                    }
+                }
+                prefix.truncate(to: mark)
+                return true
+            case .string, .number, .boolean:
+                addLabel(key, value, data)
+            case .array, .null:
+                break
+            }
+            if runtime.hints.required != nil, runtime.hints.allRequiredExtracted(runtime.labels) {
+                outcome = .allExtracted
+                return false
+            }
+            return true
+        }
+        if let failure { return .failed(failure) }
+        return outcome
+    }
+
+    private func addLabel(_ key: UnsafeRawBufferPointer, _ value: JSONScanner.Value, _ data: UnsafeRawBufferPointer) {
+        let names = runtime.names
+        let labels = runtime.labels
+        names.reset()
+        if prefix.count > 0 { names.append(prefix.bytes(0, prefix.count)) }
+        JSONFlattener.appendPart(key, to: names)
+        if names.count == 0 { return }
+        var name = names.bytes(0, names.count)
+        var hash = Bytes.hash(name)
+        if labels.baseHas(name, hash: hash) || labels.hasInCategory(name, hash: hash, .structuredMetadata) {
+            names.append(ExtractedSuffix.text)
+            name = names.bytes(0, names.count)
+            hash = Bytes.hash(name)
+        }
+        guard runtime.hints.shouldExtract(name, hash: hash), !labels.wasExtracted(name, hash: hash) else { return }
+        let values = runtime.values
+        values.reset()
+        let range: Range<Int>
+        switch value.type {
+        case .string:
+            range = JSONScanner.labelValue(UnsafeRawBufferPointer(rebasing: data[value.contentStart..<value.contentEnd]),
+                                           escaped: value.escaped, into: values, temp: runtime.jsonTemp)
+        default:
+            let start = values.count
+            values.append(UnsafeRawBufferPointer(rebasing: data[value.contentStart..<value.contentEnd]))
+            range = start..<values.count
+        }
+        labels.set(.parsed, name: names.bytes(0, names.count), hash: hash,
+                   value: values.bytes(range.lowerBound, range.count))
+    }
+
+    /// Appends one key part the way Loki's `appendSanitized` does: whitespace-trimmed, `_` before it when the
+    /// buffer already holds a part, `_` prefix for a leading digit when it is the first part, and every rune that
+    /// is not `[A-Za-z0-9_]` replaced by `_`. A part that is empty after trimming is skipped.
+    static func appendPart(_ key: UnsafeRawBufferPointer, to buffer: ByteArena) {
+        appendPart(key, to: buffer, first: buffer.count == 0)
+    }
+
+    /// `first`: the part starts a name (Loki's `sanitizeLabelKey(key, true)`), so no separator is added.
+    static func appendPart(_ key: UnsafeRawBufferPointer, to buffer: ByteArena, first: Bool) {
+        let trimmed = trimSpace(key)
+        if trimmed.count == 0 { return }
+        if !first || Bytes.isDigit(trimmed[0]) { buffer.append(byte: 0x5f) }
+        appendSanitizedRunes(trimmed, to: buffer)
+    }
+
+    /// Every rune that is not `[A-Za-z0-9_]` becomes one `_` (an invalid byte counts as one rune).
+    @inline(__always)
+    static func appendSanitizedRunes(_ bytes: UnsafeRawBufferPointer, to buffer: ByteArena) {
+        var clean = true
+        for byte in bytes where !Bytes.isLabelNameByte(byte) {
+            clean = false
+            break
+        }
+        if clean {
+            buffer.append(bytes)
+            return
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                buffer.append(byte: Bytes.isLabelNameByte(byte) ? byte : 0x5f)
+                index += 1
+            } else {
+                let width = UTF8Decoding.decode(bytes, at: index)?.1 ?? 1
+                buffer.append(byte: 0x5f)
+                index += width
+            }
+        }
+    }
+
+    /// Go's `bytes.TrimSpace` (ASCII whitespace plus U+0085, U+00A0 and the Unicode space separators).
+    static func trimSpace(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
+        while start < end {
+            let width = spaceWidth(bytes, at: start)
+            if width == 0 { break }
+            start += width
+        }
+        while end > start {
+            var probe = end - 1
+            while probe > start, bytes[probe] & 0xc0 == 0x80 { probe -= 1 }
+            let width = spaceWidth(bytes, at: probe)
+            if width == 0 || probe + width != end { break }
+            end = probe
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    @inline(__always)
+    private static func spaceWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+        let byte = bytes[index]
+        if byte < 0x80 {
+            return (byte == 0x20 || (byte >= 0x09 && byte <= 0x0d)) ? 1 : 0
+        }
+        guard let (scalar, width) = UTF8Decoding.decode(bytes, at: index) else { return 0 }
+        return scalar.properties.isWhitespace ? width : 0
+    }
+}

@@ -1,0 +1,81 @@
+/// Which labels parsers need to extract (Loki's `ParserHint`). Log queries extract everything; a metric query
+/// that groups `by (…)` or drops all labels only needs the grouping labels, the labels its filters and formats
+/// read, and the unwrapped label. Besides saving work this is observable: with no label needed (`sum(count…)`)
+/// parsers do not run at all, so unparsable lines raise no `__error__`.
+struct ParserHints: Sendable {
+    /// Parsers skip their work entirely.
+    let noLabels: Bool
+    /// nil: extract everything.
+    let required: [ByteString]?
+    /// `__error__` is wanted, so errors also set `__preserve_error__="true"` and do not fail the query.
+    let preserveError: Bool
+
+    static let extractAll = ParserHints(noLabels: false, required: nil, preserveError: false)
+
+    init(noLabels: Bool, required: [ByteString]?, preserveError: Bool) {
+        self.noLabels = noLabels
+        self.required = required
+        self.preserveError = preserveError
+    }
+
+    /// Loki's `NewParserHint(requiredLabelNames, groups, without, noLabels, metricLabelName, …)`.
+    init(requiredLabelNames: [String], groups: [String], without: Bool, noLabels: Bool, metricLabelName: String) {
+        var hints: [String] = []
+        func append(_ name: String) {
+            guard !name.isEmpty else { return }
+            hints.append(name)
+            if name.hasSuffix(ExtractedSuffix.text) { hints.append(String(name.dropLast(ExtractedSuffix.text.count))) }
+        }
+        for name in requiredLabelNames { append(name) }
+        for name in groups { append(name) }
+        append(metricLabelName)
+        var seen = Set<String>()
+        hints = hints.filter { seen.insert($0).inserted }
+        let preserve = hints.contains(ErrorLabels.error.string)
+        if noLabels {
+            if hints.isEmpty {
+                self.init(noLabels: true, required: nil, preserveError: false)
+            } else {
+                self.init(noLabels: false, required: hints.map(ByteString.init), preserveError: preserve)
+            }
+            return
+        }
+        if without || groups.isEmpty {
+            self = .extractAll
+            return
+        }
+        self.init(noLabels: false, required: hints.map(ByteString.init), preserveError: preserve)
+    }
+
+    /// Loki's `ShouldExtract`.
+    @inline(__always)
+    func shouldExtract(_ name: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        guard let required else { return true }
+        for label in required where label.hash == hash {
+            if Bytes.equal(label.bytes, name) { return true }
+        }
+        return false
+    }
+
+    /// Loki's `ShouldExtractPrefix`: some required label starts with `prefix`.
+    func shouldExtractPrefix(_ prefix: UnsafeRawBufferPointer) -> Bool {
+        guard let required else { return true }
+        for label in required where label.count >= prefix.count {
+            if Bytes.equal(UnsafeRawBufferPointer(rebasing: label.bytes[0..<prefix.count]), prefix) { return true }
+        }
+        return false
+    }
+
+    /// Loki's `AllRequiredExtracted`.
+    func allRequiredExtracted(_ state: LabelState) -> Bool {
+        guard let required, !required.isEmpty else { return false }
+        for label in required where !state.wasExtracted(label.bytes, hash: label.hash) { return false }
+        return true
+    }
+
+    /// Loki's `NoLabels()`: nothing to extract, or everything needed was already extracted.
+    @inline(__always)
+    func skipsParsing(_ state: LabelState) -> Bool {
+        noLabels || (required != nil && allRequiredExtracted(state))
+    }
+}
