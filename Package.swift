@@ -75,6 +75,10 @@ let package = Package(
             ],
             path: "Shared/Engine", swiftSettings: strict
         ),
+        .target(
+            name: "FjordLokiAPI", dependencies: ["FjordModel", "FjordLogQL"],
+            path: "Shared/LokiAPI", swiftSettings: strict
+        ),
 
         // MARK: Configuration and the interfaces roles offer each other
         .target(
@@ -147,6 +151,7 @@ let package = Package(
             name: "IntegrationTests", dependencies: ["FjordModel", "FjordPush", "FjordCompression"],
             path: "Tests/IntegrationTests"
         ),
+        .testTarget(name: "FjordLokiAPITests", dependencies: ["FjordLokiAPI"], path: "Tests/FjordLokiAPITests"),
     ],
     cxxLanguageStandard: .cxx17
 )
