@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A forward-only JSON reader over bytes for the push decoders: no Foundation, no intermediate objects.
 /// Strings are either referenced raw (`rawString`) or unescaped into a caller's arena (`appendUnescaped`).
 struct JSONCursor {
@@ -86,22 +92,22 @@ struct JSONCursor {
     /// Reads a string token; returns the byte range between the quotes and whether it holds escapes.
     mutating func rawString() throws(PushError) -> (Range<Int>, escaped: Bool) {
         skipWhitespace()
-        guard position < bytes.count, bytes[position] == 0x22 else { throw error("expected a string") }
+        guard position < bytes.count, bytes[position] == 0x22, let base = bytes.baseAddress else {
+            throw error("expected a string")
+        }
         let start = position + 1
-        var index = start
-        var escaped = false
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0x22 {
-                position = index + 1
-                return (start..<index, escaped)
+        var searchFrom = start
+        while searchFrom < bytes.count {
+            guard let found = memchr(base + searchFrom, 0x22, bytes.count - searchFrom) else { break }
+            let quote = UnsafeRawPointer(found) - base
+            var backslashes = 0
+            while quote - backslashes > start, bytes[quote - backslashes - 1] == 0x5C { backslashes += 1 }
+            if backslashes % 2 == 0 {
+                position = quote + 1
+                let escaped = quote > start && memchr(base + start, 0x5C, quote - start) != nil
+                return (start..<quote, escaped)
             }
-            if byte == 0x5C {
-                escaped = true
-                index += 2
-                continue
-            }
-            index += 1
+            searchFrom = quote + 1
         }
         position = bytes.count
         throw error("unterminated string")

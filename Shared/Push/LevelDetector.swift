@@ -17,28 +17,42 @@ struct LevelDetector: Sendable {
 
     let fields: [String]
     private let fieldBytes: [[UInt8]]
+    /// Position of each field name in `fields` (earlier wins).
+    private let fieldPriority: [String: Int]
     private let maxDepth: Int
 
     init(fields: [String], maxDepth: Int) {
         self.fields = fields
         self.fieldBytes = fields.map { Array($0.utf8) }
+        var priority: [String: Int] = [:]
+        for (index, field) in fields.enumerated() where priority[field] == nil { priority[field] = index }
+        self.fieldPriority = priority
         self.maxDepth = maxDepth
     }
 
     /// The level named by the first configured field present in `labels`, normalised.
     func level(from labels: Labels) -> String? {
-        for field in fields {
-            if let value = labels[field] { return Self.normalize(value) }
+        var best: (priority: Int, value: String)?
+        for pair in labels {
+            if let priority = fieldPriority[pair.name], priority < (best?.priority ?? Int.max) {
+                best = (priority, pair.value)
+            }
         }
-        return nil
+        return best.map { Self.normalize($0.value) }
     }
 
     /// Level of an entry whose stream and metadata name none: OTLP severity number, then the line.
     func level(line: UnsafeRawBufferPointer, metadata: Labels) -> String {
-        if let severity = metadata["severity_number"], !severity.isEmpty {
+        if let severity = Self.value(of: "severity_number", in: metadata), !severity.isEmpty {
             return Self.level(severityNumber: severity)
         }
         return level(line: line)
+    }
+
+    /// A linear lookup: entries carry few metadata pairs, and `==` beats an ordered binary search there.
+    static func value(of name: String, in labels: Labels) -> String? {
+        for pair in labels where pair.name == name { return pair.value }
+        return nil
     }
 
     /// Normalises a level name (`WARNING` → `warn`); unknown names are returned unchanged.

@@ -133,12 +133,12 @@ private struct DecodeState {
                 try reader.skipField(keyStart: keyStart)
             }
         }
-        let shown = "&types.Timestamp{Seconds:\(seconds), Nanos:\(nanos)}"
-        guard seconds >= PushProtobufDecoder.minSeconds else { throw .badRequest("timestamp: \(shown) before 0001-01-01") }
-        guard seconds < PushProtobufDecoder.maxSeconds else { throw .badRequest("timestamp: \(shown) after 10000-01-01") }
-        guard nanos >= 0, nanos < 1_000_000_000 else {
-            throw .badRequest("timestamp: \(shown): nanos not in range [0, 1e9)")
+        func invalid(_ problem: String) -> PushError {
+            .badRequest("timestamp: &types.Timestamp{Seconds:\(seconds), Nanos:\(nanos)}\(problem)")
         }
+        guard seconds >= PushProtobufDecoder.minSeconds else { throw invalid(" before 0001-01-01") }
+        guard seconds < PushProtobufDecoder.maxSeconds else { throw invalid(" after 10000-01-01") }
+        guard nanos >= 0, nanos < 1_000_000_000 else { throw invalid(": nanos not in range [0, 1e9)") }
         // Go's UnixNano is undefined outside ~1678..2262; clamp so such entries fail the age checks.
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? Int64.min : Int64.max }

@@ -333,7 +333,7 @@ private struct ValidationRun {
         }
         var labels = Labels(sanitized)
         guard discoverLevels else { return labels }
-        if let existing = labels[LevelDetector.label] {
+        if let existing = LevelDetector.value(of: LevelDetector.label, in: labels) {
             labels.set(LevelDetector.label, LevelDetector.normalize(existing))
             return labels
         }
