@@ -219,3 +219,38 @@ import Testing
 enum LogSelectorExprFixture {
     static let selector = LogSelectorExpr(matchers: [LabelMatcher.equal("a", "b")])
 }
+
+@Suite struct QueryParsingTests {
+    @Test func parseErrorsKeepLokiText() {
+        let request = RangeQueryRequest(query: "sum by (service) ({service=\"api\"})", start: 0, end: 1, step: 1)
+        #expect(throws: LokiAPIError.badRequest("parse error at line 1, col 34: syntax error: unexpected )")) {
+            try request.parsedQuery()
+        }
+        let empty = RangeQueryRequest(query: "{}", start: 0, end: 1, step: 1)
+        #expect(throws: LokiAPIError.self) { try empty.parsedQuery() }
+    }
+
+    @Test func instantQueriesMustBeMetric() throws {
+        #expect(throws: LokiAPIError.logQueryAsInstant) {
+            try InstantQueryRequest(query: "{app=\"a\"}", time: 0).parsedQuery()
+        }
+        let expr = try InstantQueryRequest(query: "sum(rate({app=\"a\"}[5m]))", time: 0).parsedQuery()
+        guard case .metric = expr else {
+            Issue.record("expected a metric expression")
+            return
+        }
+    }
+
+    @Test func labelSelectorsAreValidatedSeriesSelectorsAreNot() throws {
+        #expect(try LabelsRequest(start: 0, end: 1).matchers().isEmpty)
+        #expect(try LabelsRequest(start: 0, end: 1, query: "{app=\"a\"}").matchers() == [LabelMatcher.equal("app", "a")])
+        #expect(throws: LokiAPIError.self) { try LabelsRequest(start: 0, end: 1, query: "{app=~\".*\"}").matchers() }
+
+        let series = SeriesRequest(start: 0, end: 1, groups: ["{app=~\".*\"}", "{b=\"1\"}"])
+        #expect(try series.matcherGroups().count == 2)
+        #expect(throws: LokiAPIError.badRequest("0 matchers in group: {}")) {
+            try SeriesRequest(start: 0, end: 1, groups: ["{a=\"1\"}", "{}"]).matcherGroups()
+        }
+        #expect(throws: LokiAPIError.self) { try SeriesRequest(start: 0, end: 1, groups: ["{a="]).matcherGroups() }
+    }
+}
