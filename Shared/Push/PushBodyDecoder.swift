@@ -1,12 +1,18 @@
 import FjordCompression
 import FjordModel
 
-/// Size limits on a push body (`distributor.max_recv_msg_size`, `distributor.max_decompressed_size`); 0 = unlimited.
+/// Size limits on a push body (`distributor.max_recv_msg_size`, `distributor.max_decompressed_size`).
 public struct PushBodyLimits: Sendable, Hashable {
-    /// Largest body accepted as received (compressed), in bytes. Loki: 100 MiB.
+    /// Largest body accepted as received (compressed), in bytes; 0 = unlimited. Loki: 100 MiB.
     public var maxReceiveMessageSize: Int
-    /// Largest body after gzip/deflate/snappy decompression, in bytes. Loki: 5000 MiB.
+    /// Largest body after gzip/deflate/snappy decompression, in bytes. Loki: 5000 MiB; 0 means 50 ×
+    /// `maxReceiveMessageSize` (unlimited when that is 0 too).
     public var maxDecompressedSize: Int
+
+    /// The decompressed-size limit in force, 0 = unlimited.
+    var decompressedLimit: Int {
+        maxDecompressedSize > 0 ? maxDecompressedSize : 50 * maxReceiveMessageSize
+    }
 
     public init(maxReceiveMessageSize: Int = 100 << 20, maxDecompressedSize: Int = 5000 << 20) {
         self.maxReceiveMessageSize = maxReceiveMessageSize
@@ -62,9 +68,9 @@ public enum PushBodyDecoder {
         let corrupt = PushError.badRequest("snappy: corrupt input")
         let outcome: Result<[UInt8], PushError> = body.withUnsafeBytes { raw in
             guard let length = try? Snappy.decompressedLength(raw) else { return .failure(corrupt) }
-            if limits.maxDecompressedSize > 0, length > limits.maxDecompressedSize {
-                return .failure(.tooLarge("decompressed message size too large", size: length,
-                                          max: limits.maxDecompressedSize))
+            let limit = limits.decompressedLimit
+            if limit > 0, length > limit {
+                return .failure(.tooLarge("decompressed message size too large", size: length, max: limit))
             }
             guard let output = try? Snappy.decompress(raw, maxLength: length) else { return .failure(corrupt) }
             return .success(output)
@@ -80,7 +86,7 @@ public enum PushBodyDecoder {
     }
 
     private static func inflate(_ body: [UInt8], format: Gzip.Format, limits: PushBodyLimits) throws(PushError) -> [UInt8] {
-        let maxLength = limits.maxDecompressedSize > 0 ? limits.maxDecompressedSize : Int.max
+        let maxLength = limits.decompressedLimit > 0 ? limits.decompressedLimit : Int.max
         let outcome: Result<[UInt8], CompressionError> = body.withUnsafeBytes { raw in
             Result { () throws(CompressionError) -> [UInt8] in try Gzip.decompress(raw, format: format, maxLength: maxLength) }
         }

@@ -33,7 +33,7 @@ public struct AcceptedStream: Sendable {
 /// 500 there, which makes agents retry forever). Per-stream and per-entry failures drop only that data and are
 /// reported in ``ValidatedPush/errorMessage``.
 public struct PushValidator: Sendable {
-    public var limits: ValidationLimits
+    public let limits: ValidationLimits
     private let detector: LevelDetector
 
     public init(limits: ValidationLimits = ValidationLimits()) {
@@ -204,7 +204,9 @@ private struct ValidationRun {
             errors.add(message)
             return
         }
-        let labels = Labels(sortedPairs: prepared.pairs)
+        // Only internal streams skip the duplicate-name check; for them the last value wins.
+        let unique = zip(prepared.pairs, prepared.pairs.dropFirst()).allSatisfy { $0.name != $1.name }
+        let labels = unique ? Labels(sortedPairs: prepared.pairs) : Labels(prepared.pairs)
         let text = prepared.canonical
         let rejectOld = limits.rejectOldSamples && labels[PushValidator.backfillLabel] == nil
         let oldest = now &- limits.rejectOldSamplesMaxAge

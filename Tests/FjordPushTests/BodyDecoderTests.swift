@@ -91,6 +91,18 @@ import Testing
         } == PushError(status: 413, message: "request body too large: decompressed message size too large than max (6 vs 5)"))
     }
 
+    @Test func zeroDecompressedLimitMeansFiftyTimesTheReceiveLimit() {
+        let big = [PushStreamContent(labels: "{}", entries: [PushEntryContent(timestamp: 1, line: String(repeating: "y", count: 100))])]
+        let body = PushProtobufEncoder.encodeSnappy(big)
+        let plainSize = PushProtobufEncoder.encode(big).count
+        let limits = PushBodyLimits(maxReceiveMessageSize: 1, maxDecompressedSize: 0)
+        let error = pushError {
+            _ = try PushBodyDecoder.unsnappy(body, limits: limits)
+        }
+        #expect(plainSize > 50)
+        #expect(error == PushError(status: 413, message: "request body too large: decompressed message size too large than max (\(plainSize) vs 50)"))
+    }
+
     @Test func snappyPreambleIsCheckedBeforeAllocating() {
         // A 5-byte body announcing 4 GiB of output must fail on the limit, not try to allocate.
         let body: [UInt8] = [0x80, 0x80, 0x80, 0x80, 0x0F]

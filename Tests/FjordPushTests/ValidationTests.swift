@@ -90,6 +90,15 @@ func entry(_ line: String, at timestamp: Int64 = now, _ metadata: [LabelPair] = 
             == #"stream '{a="1", a="2", service_name="s"}' has duplicate label name: 'a'"#)
     }
 
+    @Test func internalStreamsSkipLabelChecks() throws {
+        var limits = ValidationLimits()
+        limits.maxLabelNamesPerSeries = 1
+        let result = try PushValidator(limits: limits).validate(
+            request(#"{__aggregated_metric__="x", a="1", a="2", b="3"}"#, [entry("x")]), now: now)
+        #expect(result.errorMessage == nil)
+        #expect(result.streams.first?.labels == Labels([LabelPair("__aggregated_metric__", "x"), LabelPair("a", "2"), LabelPair("b", "3")]))
+    }
+
     @Test func enforcedLabels() throws {
         var limits = ValidationLimits()
         limits.enforcedLabels = ["team", "env", "team"]
