@@ -20,42 +20,54 @@ enum WALFrame {
         case zstd = 1
     }
 
-    /// Encodes `record` as one frame, compressing the payload with zstd when that pays off.
-    /// Returns the frame and the uncompressed payload size.
-    static func encode(_ record: WALRecord, options: WALOptions) throws(WALError) -> (frame: [UInt8], payloadSize: Int) {
+    /// Encodes `record` as one frame into `scratch` (cleared first; pass a reused buffer to avoid allocating),
+    /// compressing the payload with zstd when that pays off. When it was compressed, the frame is `scratch` (header
+    /// and size field) followed by the returned body; otherwise `scratch` alone is the whole frame.
+    static func encode(
+        _ record: WALRecord, options: WALOptions, into scratch: inout [UInt8]
+    ) throws(WALError) -> (compressedBody: [UInt8]?, payloadSize: Int) {
         // Encode the payload behind room for the header so the uncompressed case needs no further copy.
-        var frame = [UInt8](repeating: 0, count: headerSize)
-        frame.reserveCapacity(headerSize + record.estimatedPayloadSize)
-        record.encodePayload(into: &frame)
-        let payloadSize = frame.count - headerSize
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: repeatElement(0, count: headerSize))
+        scratch.reserveCapacity(headerSize + record.estimatedPayloadSize)
+        record.encodePayload(into: &scratch)
+        let payloadSize = scratch.count - headerSize
         guard payloadSize <= maxPayloadSize else {
             throw WALError("record of \(payloadSize) bytes exceeds the \(maxPayloadSize)-byte limit")
         }
         if payloadSize >= options.compressionThreshold {
-            let compressed = frame.withUnsafeBytes { all in
+            let compressed = scratch.withUnsafeBytes { all in
                 Zstd.compress(UnsafeRawBufferPointer(rebasing: all[headerSize...]), level: options.compressionLevel)
             }
             if compressed.count + 4 < payloadSize {
-                var packed = [UInt8](repeating: 0, count: headerSize)
-                packed.reserveCapacity(headerSize + 4 + compressed.count)
-                withUnsafeBytes(of: UInt32(payloadSize).littleEndian) { packed.append(contentsOf: $0) }
-                packed.append(contentsOf: compressed)
-                seal(&packed, type: record.type, codec: .zstd)
-                return (packed, payloadSize)
+                scratch.removeSubrange(headerSize...)
+                withUnsafeBytes(of: UInt32(payloadSize).littleEndian) { scratch.append(contentsOf: $0) }
+                seal(&scratch, type: record.type, codec: .zstd, trailing: compressed)
+                return (compressed, payloadSize)
             }
         }
-        seal(&frame, type: record.type, codec: .none)
+        seal(&scratch, type: record.type, codec: .none)
+        return (nil, payloadSize)
+    }
+
+    /// Encodes `record` as one contiguous frame. Returns the frame and the uncompressed payload size.
+    static func encode(_ record: WALRecord, options: WALOptions) throws(WALError) -> (frame: [UInt8], payloadSize: Int) {
+        var frame: [UInt8] = []
+        let (body, payloadSize) = try encode(record, options: options, into: &frame)
+        if let body { frame.append(contentsOf: body) }
         return (frame, payloadSize)
     }
 
-    /// Fills in the header of a frame whose body already follows `headerSize` placeholder bytes.
-    static func seal(_ frame: inout [UInt8], type: WALRecordType, codec: Codec) {
-        let length = UInt32(frame.count - headerSize)
+    /// Fills in the header of a frame whose body follows `headerSize` placeholder bytes in `frame` and continues
+    /// with `trailing` (kept in a separate buffer).
+    static func seal(_ frame: inout [UInt8], type: WALRecordType, codec: Codec, trailing: [UInt8] = []) {
+        let length = UInt32(frame.count - headerSize + trailing.count)
         frame.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: length.littleEndian, toByteOffset: 0, as: UInt32.self)
             raw[8] = type.rawValue | (codec.rawValue << 4)
             var crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<4]))
             crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[8...]), continuing: crc)
+            crc = trailing.withUnsafeBytes { CRC32C.checksum($0, continuing: crc) }
             raw.storeBytes(of: crc.littleEndian, toByteOffset: 4, as: UInt32.self)
         }
     }

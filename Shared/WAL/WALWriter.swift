@@ -51,30 +51,32 @@ public final class WALWriter: Sendable {
     /// ``WALOptions/maxBufferedBytes`` bytes already wait for the disk (back-pressure: reject the push, retry later).
     @discardableResult
     public func append(_ record: WALRecord) throws(WALError) -> WALTicket {
-        let (frame, payloadSize) = try WALFrame.encode(record, options: core.options)
+        var scratch = core.takeScratch()
+        defer { core.returnScratch(scratch) }
+        let (body, payloadSize) = try WALFrame.encode(record, options: core.options, into: &scratch)
+        let frameSize = scratch.count + (body?.count ?? 0)
         let options = core.options
         let (ticket, wake) = try core.state.withLock { state throws(WALError) -> (WALTicket, Bool) in
             if let failure = state.failure { throw failure }
             if state.closing { throw WALError.closed }
-            if state.bufferedBytes > 0, state.bufferedBytes + frame.count > options.maxBufferedBytes {
+            if state.bufferedBytes > 0, state.bufferedBytes + frameSize > options.maxBufferedBytes {
                 throw WALError("write buffer full: \(state.bufferedBytes) bytes wait for the disk (limit \(options.maxBufferedBytes))")
             }
-            if state.segmentBytes > WALSegmentFile.headerSize, state.segmentBytes + frame.count > options.segmentSize {
+            if state.segmentBytes > WALSegmentFile.headerSize, state.segmentBytes + frameSize > options.segmentSize {
                 state.segment += 1
                 state.segmentBytes = WALSegmentFile.headerSize
             }
-            state.segmentBytes += frame.count
+            state.segmentBytes += frameSize
             state.lastSequence += 1
             let last = state.chunks.count - 1
-            if last >= 0, state.chunks[last].segment == state.segment {
-                state.chunks[last].bytes.append(contentsOf: frame)
-                state.chunks[last].lastSequence = state.lastSequence
-            } else {
-                var buffer = state.spare.popLast() ?? []
-                buffer.append(contentsOf: frame)
-                state.chunks.append(PendingChunk(segment: state.segment, bytes: buffer, lastSequence: state.lastSequence))
+            if last < 0 || state.chunks[last].segment != state.segment {
+                state.chunks.append(PendingChunk(segment: state.segment, bytes: state.spare.popLast() ?? [], lastSequence: 0))
             }
-            state.bufferedBytes += frame.count
+            let chunk = state.chunks.count - 1
+            state.chunks[chunk].bytes.append(contentsOf: scratch)
+            if let body { state.chunks[chunk].bytes.append(contentsOf: body) }
+            state.chunks[chunk].lastSequence = state.lastSequence
+            state.bufferedBytes += frameSize
             state.appendedRecords += 1
             state.appendedPayloadBytes += UInt64(payloadSize)
             return (WALTicket(sequence: state.lastSequence, segment: state.segment), state.claimWakeup())

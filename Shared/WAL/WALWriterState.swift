@@ -146,6 +146,20 @@ final class WriterCore: Sendable {
         self.lock = lock
     }
 
+    /// Encoding buffers kept between appends (one per concurrent appender), so encoding rarely allocates.
+    private let scratchPool = Mutex<[[UInt8]]>([])
+
+    func takeScratch() -> [UInt8] {
+        scratchPool.withLock { $0.popLast() } ?? []
+    }
+
+    func returnScratch(_ buffer: [UInt8]) {
+        guard buffer.capacity <= 64 << 20 else { return }
+        scratchPool.withLock { pool in
+            if pool.count < 8 { pool.append(buffer) }
+        }
+    }
+
     /// Signals the writer thread if it sleeps.
     func wake(if needed: Bool) {
         if needed { wakeup.signal() }

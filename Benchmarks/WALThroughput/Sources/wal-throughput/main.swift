@@ -2,7 +2,7 @@
 // (like a push handler acknowledging only durable data), for a fixed amount of raw payload.
 //
 //   swift run -c release wal-throughput [--appenders 4] [--record-kib 1024] [--total-mib 2048] [--fsync always|interval|never]
-//                                       [--window 1] [--dir PATH]
+//                                       [--window 1] [--dir PATH] [--compression-threshold BYTES] [--micro]
 //
 // `--window W` lets each appender keep W records in flight (W > 1 models several concurrent pushes per connection).
 import Foundation
@@ -17,6 +17,7 @@ struct Arguments {
     var totalMiB = 2_048
     var fsync = WALFsyncPolicy.always
     var window = 1
+    var compressionThreshold = WALOptions().compressionThreshold
     var directory = FileManager.default.temporaryDirectory.appendingPathComponent("wal-throughput-\(getpid())").path
 
     init() {
@@ -30,6 +31,7 @@ struct Arguments {
             case "--total-mib": totalMiB = Int(value) ?? totalMiB
             case "--window": window = max(1, Int(value) ?? window)
             case "--dir": directory = value
+            case "--compression-threshold": compressionThreshold = Int(value) ?? compressionThreshold
             case "--fsync":
                 fsync = value == "never" ? .never : value.hasPrefix("interval") ? .interval(milliseconds: 100) : .always
             default:
@@ -127,7 +129,7 @@ let records: [[WALRecord]] = (0..<arguments.appenders).map { appender in
 let payloadPerRecord = records[0][0].encodedPayload().count
 let totalBytes = arguments.totalMiB << 20
 let perAppender = max(1, totalBytes / payloadPerRecord / arguments.appenders)
-let wal = try WALWriter(directory: arguments.directory, options: WALOptions(fsync: arguments.fsync))
+let wal = try WALWriter(directory: arguments.directory, options: WALOptions(fsync: arguments.fsync, compressionThreshold: arguments.compressionThreshold))
 print("appenders \(arguments.appenders), window \(arguments.window), payload/record \(payloadPerRecord) B, "
       + "records/appender \(perAppender), fsync \(arguments.fsync), dir \(arguments.directory)")
 
