@@ -39,14 +39,12 @@ enum LineTransform {
     static let classDigit: UInt8 = 1
     static let classLower: UInt8 = 2
     static let classUpper: UInt8 = 4
-    static let classEscape: UInt8 = 8
 
     static let byteClass: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
         for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = classDigit }
         for byte in UInt8(ascii: "a")...UInt8(ascii: "f") { table[Int(byte)] = classLower }
         for byte in UInt8(ascii: "A")...UInt8(ascii: "F") { table[Int(byte)] = classUpper }
-        table[0xFF] = classEscape
         return table
     }()
 
@@ -184,51 +182,68 @@ struct LineEncoder {
 
     /// Copies `base[from..<to]`, escaping `0xFF` and moving long hex runs to the tokens stream.
     private mutating func encodeSegment(_ base: UnsafePointer<UInt8>, from: Int, to: Int) {
-        guard from < to else { return }
+        var start = from
+        while start < to {
+            guard let hit = memchr(base + start, Int32(LineTransform.escape), to - start) else {
+                encodeText(base, from: start, to: to)
+                return
+            }
+            let position = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            encodeText(base, from: start, to: position)
+            lines.append(LineTransform.escape)
+            lines.append(LineTransform.opLiteral)
+            start = position + 1
+        }
+    }
+
+    /// Copies `base[from..<to]` (no `0xFF` inside), moving hex runs of at least ``LineTransform/minimumHexRun``
+    /// digits of one letter case to the tokens stream.
+    ///
+    /// Any such run covers one of the probe positions `from + 15, from + 31, …`, so only bytes at probes are
+    /// classified unless a probe lands on a hex digit; then the hex region around it is measured.
+    private mutating func encodeText(_ base: UnsafePointer<UInt8>, from: Int, to: Int) {
+        let minimum = LineTransform.minimumHexRun
+        var literalStart = from
         LineTransform.byteClass.withUnsafeBufferPointer { classes in
-            var index = from
-            var literalStart = from
-            while index < to {
-                let byteClass = classes[Int(base[index])]
-                if byteClass == 0 {
-                    index += 1
+            var probe = from + minimum - 1
+            while probe < to {
+                if classes[Int(base[probe])] == 0 {
+                    probe += minimum
                     continue
                 }
-                if byteClass == LineTransform.classEscape {
-                    lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: index - literalStart))
-                    lines.append(LineTransform.escape)
-                    lines.append(LineTransform.opLiteral)
-                    index += 1
-                    literalStart = index
-                    continue
-                }
-                // A run of hex digits of one letter case.
-                var end = index
-                var letterCase: UInt8 = 0
-                while end < to {
-                    let next = classes[Int(base[end])]
-                    if next == LineTransform.classDigit {
-                        end += 1
-                    } else if next == LineTransform.classLower || next == LineTransform.classUpper {
-                        if letterCase == 0 {
-                            letterCase = next
-                        } else if letterCase != next {
-                            break
+                var low = probe
+                while low > from, classes[Int(base[low - 1])] != 0 { low -= 1 }
+                var high = probe + 1
+                while high < to, classes[Int(base[high])] != 0 { high += 1 }
+                if high - low >= minimum {
+                    // Split the region into runs whose letters share one case.
+                    var runStart = low
+                    while runStart < high {
+                        var end = runStart
+                        var letterCase: UInt8 = 0
+                        while end < high {
+                            let next = classes[Int(base[end])]
+                            if next != LineTransform.classDigit {
+                                if letterCase == 0 {
+                                    letterCase = next
+                                } else if letterCase != next {
+                                    break
+                                }
+                            }
+                            end += 1
                         }
-                        end += 1
-                    } else {
-                        break
+                        if end - runStart >= minimum, letterCase != 0 {
+                            lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: runStart - literalStart))
+                            packHex(base + runStart, count: end - runStart, upper: letterCase == LineTransform.classUpper)
+                            literalStart = end
+                        }
+                        runStart = end
                     }
                 }
-                if end - index >= LineTransform.minimumHexRun, letterCase != 0 {
-                    lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: index - literalStart))
-                    packHex(base + index, count: end - index, upper: letterCase == LineTransform.classUpper)
-                    literalStart = end
-                }
-                index = end
+                probe = high + minimum
             }
-            lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: to - literalStart))
         }
+        lines.append(contentsOf: UnsafeBufferPointer(start: base + literalStart, count: to - literalStart))
     }
 
     private mutating func packHex(_ digits: UnsafePointer<UInt8>, count: Int, upper: Bool) {
