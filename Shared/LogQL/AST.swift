@@ -24,6 +24,7 @@ public struct LogSelectorExpr: Sendable, Hashable {
 /// One stage of a log pipeline, in query order.
 public enum PipelineStage: Sendable, Hashable {
     /// `|= "a" or "b"`, `!~ "re"`, `|> "<_> x"`, `|= ip("10.0.0.0/8")` …; consecutive filters are separate stages.
+    /// Negated filters never carry `or` alternatives: like Loki, the parser turns `!= "a" or "b"` into two stages.
     case lineFilter(LineFilter)
     /// `| logfmt [--strict] [--keep-empty] [a, b="key"]`.
     case logfmt(strict: Bool, keepEmpty: Bool, extractions: [LabelExtraction])
@@ -103,7 +104,7 @@ public indirect enum LabelFilterExpr: Sendable, Hashable {
     case and(LabelFilterExpr, LabelFilterExpr)
     /// `a or b`.
     case or(LabelFilterExpr, LabelFilterExpr)
-    /// `(a)`: kept so the printer can reproduce grouping.
+    /// `(a)`. Never produced by the parser: like Loki it drops parentheses, the tree shape is the grouping.
     case parenthesized(LabelFilterExpr)
     /// `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`.
     case string(LabelMatcher)
@@ -331,6 +332,6 @@ public indirect enum MetricExpr: Sendable, Hashable {
     /// `vector(1)`.
     case vector(Double)
     case labelReplace(LabelReplaceExpr)
-    /// `( expr )`: kept for printing.
+    /// `( expr )`. Never produced by the parser: like Loki it drops parentheses, the tree shape is the grouping.
     case parenthesized(MetricExpr)
 }

@@ -106,9 +106,6 @@ struct Parser {
     }
 
     mutating func parseRoot() throws(LogQLParseError) -> ParseResult {
-        if current.kind == .variants {
-            throw LogQLParseError.unprefixed("multi variant queries are disabled for this instance")
-        }
         let parsed = try parseExpression(minimumPrecedence: 0)
         guard current.kind == .eof else { throw syntaxError() }
         switch parsed {
@@ -116,6 +113,8 @@ struct Parser {
             return ParseResult(expr: .log(selector), check: .logSelector(selector.matchers))
         case .metric(let metric, let check):
             return ParseResult(expr: .metric(metric), check: check)
+        case .variants(let check):
+            return ParseResult(expr: .metric(.vector(0)), check: check)
         }
     }
 }
@@ -125,6 +124,9 @@ struct Parser {
 enum Parsed {
     case log(LogSelectorExpr)
     case metric(MetricExpr, Check)
+    /// `variants(…) of (…)`: parsed for Loki's syntax errors, rejected after validation (Loki disables it by
+    /// default).
+    case variants(Check)
 }
 
 /// The errors Loki attaches to AST nodes and reports from `validateExpr` after a successful parse, in Loki's
@@ -137,6 +139,7 @@ indirect enum Check {
     case vectorAggregation(own: LogQLParseError?, sortGroupingError: Bool, inner: Check)
     case rangeAggregation(own: LogQLParseError?, matchers: [LabelMatcher])
     case labelReplace(own: LogQLParseError?, inner: Check)
+    case variants(matchers: [LabelMatcher], variants: [Check])
 
     static let emptyCompatibleMessage = "queries require at least one regexp or equality matcher that does not "
         + "have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will"
@@ -147,12 +150,24 @@ indirect enum Check {
         }
     }
 
-    /// Loki's `validateExpr`.
+    /// Loki's `validateExpr`; queries with `variants` then fail as on a Loki without multi-variant queries.
     func validateTop() throws(LogQLParseError) {
         if case .logSelector(let matchers) = self {
             try Self.validateMatchers(matchers)
         } else {
             try validateSample()
+        }
+        if containsVariants {
+            throw LogQLParseError.unprefixed("multi variant queries are disabled for this instance")
+        }
+    }
+
+    private var containsVariants: Bool {
+        switch self {
+        case .variants: return true
+        case .binary(_, let lhs, let rhs): return lhs.containsVariants || rhs.containsVariants
+        case .vectorAggregation(_, _, let inner), .labelReplace(_, let inner): return inner.containsVariants
+        case .logSelector, .literal, .vector, .rangeAggregation: return false
         }
     }
 
@@ -171,6 +186,9 @@ indirect enum Check {
             try inner.validateSample()
         case .logSelector, .rangeAggregation, .labelReplace:
             try validateSelector()
+        case .variants(let matchers, let variants):
+            try Self.validateMatchers(matchers)
+            for variant in variants { try variant.validateSample() }
         }
     }
 
@@ -194,6 +212,8 @@ indirect enum Check {
             try Self.validateMatchers([])
         case .vector(let own):
             if let own { throw own }
+        case .variants(let matchers, _):
+            try Self.validateMatchers(matchers)
         }
     }
 }

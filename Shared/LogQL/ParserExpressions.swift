@@ -19,9 +19,17 @@ extension BinaryOperator {
     }
 }
 
+extension Parsed {
+    /// The deferred checks of a metric or `variants` expression (a log leg is rejected before its checks matter).
+    var check: Check {
+        switch self {
+        case .log(let selector): return .logSelector(selector.matchers)
+        case .metric(_, let check), .variants(let check): return check
+        }
+    }
+}
+
 extension Parser {
-    /// Tokens that may start an expression (for error messages only: there are too many to be listed).
-    static let expressionStart: [TokenKind] = [.openBrace, .openParen, .number, .add, .sub, .vector, .labelReplace]
 
     mutating func parseExpression(minimumPrecedence: Int, startingWith first: Parsed? = nil) throws(LogQLParseError)
         -> Parsed
@@ -51,6 +59,8 @@ extension Parser {
         case .openParen:
             try advance()
             let inner = try parseExpression(minimumPrecedence: 0)
+            // Only log and metric expressions can be parenthesised, not `variants`.
+            if case .variants = inner { throw syntaxError() }
             try expect(.closeParen, [])
             return inner
         case .number, .add, .sub:
@@ -60,7 +70,7 @@ extension Parser {
         case .labelReplace:
             return try parseLabelReplace()
         case .variants:
-            throw LogQLParseError.unprefixed("multi variant queries are disabled for this instance")
+            return try parseVariants()
         default:
             if current.kind.rangeOperation != nil { return try parseRangeAggregation() }
             if current.kind.vectorOperation != nil { return try parseVectorAggregation() }
@@ -107,6 +117,30 @@ extension Parser {
         case .failure(let error):
             return .metric(.vector(0), .vector(own: LogQLParseError("unable to parse vectorExpr as a float: " + error.message)))
         }
+    }
+
+    // MARK: variants
+
+    /// `variants(metric {, metric}) of (log range)`.
+    private mutating func parseVariants() throws(LogQLParseError) -> Parsed {
+        try advance()
+        try expect(.openParen)
+        var checks: [Check] = []
+        while true {
+            guard case .metric(_, let check) = try parseExpression(minimumPrecedence: 0) else { throw syntaxError() }
+            checks.append(check)
+            guard current.kind == .comma else { break }
+            try advance()
+        }
+        try expect(.closeParen, [])
+        try expect(.of)
+        try expect(.openParen)
+        guard current.kind == .openBrace || current.kind == .openParen else {
+            throw syntaxError([.openBrace, .openParen])
+        }
+        let range = try parseLogRange()
+        try expect(.closeParen, range.followers)
+        return .variants(.variants(matchers: range.expr.selector.matchers, variants: checks))
     }
 
     // MARK: label_replace
@@ -316,14 +350,20 @@ extension Parser {
             selector.pipeline.isEmpty ? "*syntax.MatchersExpr" : "*syntax.PipelineExpr"
         }
         let placeholder = MetricExpr.literal(0)
+        if case .variants(let leftCheck) = lhs {
+            return .metric(placeholder, .binary(own: nil, lhs: leftCheck, rhs: rhs.check))
+        }
+        if case .variants(let rightCheck) = rhs {
+            return .metric(placeholder, .binary(own: nil, lhs: lhs.check, rhs: rightCheck))
+        }
         guard case .metric(let left, let leftCheck) = lhs else {
-            guard case .log(let selector) = lhs else { preconditionFailure("unreachable") }
+            guard case .log(let selector) = lhs else { preconditionFailure("variants legs are handled above") }
             let error = LogQLParseError(
                 "unexpected type for left leg of binary operation (\(op.rawValue)): \(typeName(selector))")
             return .metric(placeholder, .binary(own: error, lhs: .literal(own: nil), rhs: .literal(own: nil)))
         }
         guard case .metric(let right, let rightCheck) = rhs else {
-            guard case .log(let selector) = rhs else { preconditionFailure("unreachable") }
+            guard case .log(let selector) = rhs else { preconditionFailure("variants legs are handled above") }
             let error = LogQLParseError(
                 "unexpected type for right leg of binary operation (\(op.rawValue)): \(typeName(selector))")
             return .metric(placeholder, .binary(own: error, lhs: .literal(own: nil), rhs: .literal(own: nil)))
