@@ -111,8 +111,9 @@ let package = Package(
         .target(
             name: "FjordGateway",
             dependencies: [
-                "FjordModel", "FjordPush", "FjordLogQL", "FjordConfig", "FjordServiceAPI",
+                "FjordModel", "FjordPush", "FjordLogQL", "FjordConfig", "FjordServiceAPI", "FjordLokiAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,17 +1,18 @@
-/// Version information reported by `/loki/api/v1/status/buildinfo`.
+import FjordLokiAPI
+
+/// Fjord's version as reported by `/loki/api/v1/status/buildinfo`.
 ///
 /// Grafana reads `version` for feature detection, so Fjord reports the Loki API level it implements with its own
 /// version as a semver pre-release suffix.
-public enum BuildInfo {
+public enum FjordVersion {
     /// Fjord's own version.
-    public static let fjordVersion = "0.1.0"
+    public static let fjord = "0.1.0"
     /// The Loki API level Fjord answers like.
-    public static let lokiCompatibleVersion = "3.7.0"
-    /// The `version` field.
-    public static var version: String { "\(lokiCompatibleVersion)-fjord.\(fjordVersion)" }
+    public static let lokiCompatible = "3.7.0"
 
-    /// The JSON body of `/loki/api/v1/status/buildinfo`.
-    public static var json: String {
-        #"{"version":"\#(version)","revision":"","branch":"main","buildUser":"fjord","buildDate":"","goVersion":"swift"}"#
+    /// The build information answered on `/loki/api/v1/status/buildinfo`.
+    public static var buildInfo: BuildInfo {
+        BuildInfo(version: "\(lokiCompatible)-fjord.\(fjord)", revision: "", branch: "main", buildUser: "fjord",
+                  buildDate: "", goVersion: "swift")
     }
 }

@@ -1,4 +1,5 @@
 public import Hummingbird
+import FjordLokiAPI
 import FjordServiceAPI
 import NIOCore
 
@@ -14,6 +15,10 @@ public struct GatewayError: HTTPResponseError, Sendable {
 
     public init(_ error: ServiceError) {
         self.init(status: error.status, message: error.message)
+    }
+
+    public init(_ error: LokiAPIError) {
+        self.init(status: error.status, message: String(decoding: error.body, as: UTF8.self))
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
