@@ -20,8 +20,20 @@ if loaded.docsRequested {
     print(ConfigDocs.markdown(), terminator: "")
     exit(0)
 }
+if loaded.versionRequested {
+    print("fjord \(AllInOne.version)")
+    exit(0)
+}
 if loaded.verifyOnly {
     print("fjord: configuration is valid")
     exit(0)
 }
-print("fjord: not wired yet")
+if loaded.printConfig {
+    FileHandle.standardError.write(Data(ConfigLoader.render(loaded.config).utf8))
+}
+do {
+    try await AllInOne.run(loaded.config)
+} catch {
+    FileHandle.standardError.write(Data("fjord: \(error)\n".utf8))
+    exit(1)
+}

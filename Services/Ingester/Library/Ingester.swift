@@ -59,7 +59,10 @@ public final class Ingester: PushTarget, IngesterAdmin, LogSource, Sendable {
                 }
             }
             for problem in report.problems {
-                logger.error("WAL replay problem", metadata: ["wal.problem": "\(problem)"])
+                // A torn or zero-filled tail is what a crash (kill -9, power loss) normally leaves behind.
+                let level: Logger.Level = problem.isTornTail ? .warning : .error
+                logger.log(level: level, "WAL replay found a damaged record; everything before it was kept",
+                           metadata: ["wal.problem": "\(problem)"])
             }
             logger.info("WAL replayed", metadata: [
                 "wal.segments": "\(report.segments)", "wal.records": "\(report.records)",

@@ -1,0 +1,60 @@
+import FjordConfig
+import FjordGateway
+import FjordIngester
+import FjordQuerier
+import FjordStorage
+import Foundation
+import Hummingbird
+import NIOCore
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// Wires every role into one process: the ingester (WAL + flush loop), the querier over the ingester's memory and
+/// the local chunk store, and the gateway's HTTP API in front of both.
+enum AllInOne {
+    static let version = FjordVersion.buildInfo.version
+
+    static func run(_ config: FjordConfiguration) async throws {
+        let level = Logger.Level(rawValue: config.server.logLevel == "warn" ? "warning" : config.server.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "fjord")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let objects = try FilesystemObjectStore(root: config.storageDirectory)
+        let store = ChunkStore(objects: objects)
+        let ingester = try Ingester.open(
+            options: IngesterOptions(config: config), sink: ChunkStoreSink(store: store),
+            logger: Logger(label: "fjord.ingester"), now: Int64(Date().timeIntervalSince1970 * 1e9))
+        let querier = Querier(ingesters: ingester, store: store, config: config, logger: Logger(label: "fjord.querier"))
+        let push = PushHandler(config: config, target: ingester)
+        let router = GatewayRoutes.makeRouter(GatewayDependencies(
+            config: config, push: push, query: querier, admin: ingester,
+            metricsText: { registry.emitToBuffer() }))
+        let host = config.server.httpListenAddress.isEmpty ? "0.0.0.0" : config.server.httpListenAddress
+        let idle = TimeAmount.nanoseconds(config.server.httpIdleTimeoutNanos)
+        let app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: idle)),
+            configuration: .init(address: .hostname(host, port: config.server.httpListenPort), serverName: "fjord"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? config.server.httpListenPort
+                logger.info("fjord listening", metadata: ["address": "\(host):\(port)", "version": "\(version)"])
+            },
+            logger: Logger(label: "fjord.http"))
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: IngesterService(ingester: ingester)),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
