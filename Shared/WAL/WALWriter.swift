@@ -86,7 +86,9 @@ public final class WALWriter: Sendable {
     }
 
     /// Returns once the record of `ticket` is durable under the fsync policy: fsynced for ``WALFsyncPolicy/always``,
-    /// written to the kernel otherwise. Not cancellable: it ends when the writer gets there or fails.
+    /// written to the kernel otherwise. Records become durable in sequence order, so this also covers every record
+    /// with a smaller `sequence` (awaiting the largest ticket of several appends is enough).
+    /// Not cancellable: it ends when the writer gets there or fails.
     public func durable(_ ticket: WALTicket) async throws(WALError) {
         try await waitFor(ticket.sequence, needsSync: core.options.fsync == .always)
     }

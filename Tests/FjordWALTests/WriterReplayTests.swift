@@ -84,6 +84,25 @@ struct WriterReplayTests {
         }
     }
 
+    @Test("durable of the latest ticket covers all earlier ones")
+    func durabilityIsAWatermark() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let writer = try WALWriter(directory: dir.path, options: WALOptions(segmentSize: 2_048, preallocate: false))
+        let tickets = try (0..<30).map { try writer.append(Samples.entries(seed: $0)) }
+        try await writer.durable(tickets.last!)
+        let stats = writer.stats
+        #expect(stats.bufferedBytes == 0)
+        #expect(stats.fsyncs >= 1)
+        // Every record (not only the last) is in the files before close().
+        let segments = try dir.segmentNumbers()
+        let onDisk = try segments.reduce(0) { $0 + (try dir.size($1)) }
+        #expect(segments.count > 2)
+        #expect(onDisk == Int(stats.writtenBytes) + segments.count * WALSegmentFile.headerSize)
+        for ticket in tickets { try await writer.durable(ticket) }
+        try await writer.close()
+    }
+
     @Test("appends after close fail; durable of earlier tickets still succeeds")
     func closedWriter() async throws {
         let dir = TempDirectory()
