@@ -20,6 +20,12 @@ public struct QueryEngine: Sendable {
     public func execute(_ expression: Expr, _ parameters: QueryParameters) async throws(QueryError) -> QueryResult {
         let clock = ContinuousClock()
         let started = clock.now
+        // Loki builds the pipelines before evaluating and rejects bad stages with a parse error (HTTP 400).
+        do {
+            try expression.validateStages()
+        } catch {
+            throw QueryError(.badRequest, error.message)
+        }
         var result: QueryResult
         switch expression {
         case .log(let selector):
