@@ -72,9 +72,11 @@ struct RangeAggregationEvaluator {
                 if plan.needsOnlySizes {
                     collectSizes(batch, 0..<batch.count, stream: stream, processor: processor, keepValues: keepValues,
                                  into: &collector, statistics: &statistics)
-                } else {
-                    collectSamples(batch, 0..<batch.count, stream: stream, processor: processor, keepValues: keepValues,
-                                   into: &collector, statistics: &statistics)
+                } else if let failing = collectSamples(batch, 0..<batch.count, stream: stream, processor: processor,
+                                                       keepValues: keepValues, into: &collector,
+                                                       statistics: &statistics) {
+                    // Loki fails at the first step whose window holds an erroring sample; stop reading now.
+                    throw QueryError.pipelineError(series: failing)
                 }
             }
         }
@@ -108,10 +110,10 @@ struct RangeAggregationEvaluator {
         }
     }
 
-    /// Runs the extractor on every entry.
+    /// Runs the extractor on every entry. Returns the labels of a series that carries `__error__` inside a window.
     private func collectSamples(_ batch: EntryBatch, _ entries: Range<Int>, stream: SourceStream,
                                 processor: SampleProcessor, keepValues: Bool, into collector: inout SampleCollector,
-                                statistics: inout QueryStatistics) {
+                                statistics: inout QueryStatistics) -> Labels? {
         batch.lineBytes.withUnsafeBytes { all in
             for index in entries {
                 let lineStart = Int(batch.lineStarts[index])
@@ -123,8 +125,14 @@ struct RangeAggregationEvaluator {
                 else { continue }
                 statistics.totalPostFilterLines += 1
                 let position = collector.seriesIndex(raw: sample.labels, tenant: stream.tenant)
+                if collector.hasError(position),
+                   grid.firstWindow(containing: time, range: aggregation.range.range,
+                                    offset: aggregation.range.offset) != nil {
+                    return collector.labels(position)
+                }
                 collector.append(series: position, time: time, value: keepValues ? sample.value : nil)
             }
+            return nil
         }
     }
 

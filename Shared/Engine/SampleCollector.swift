@@ -3,6 +3,8 @@ import FjordModel
 /// The samples of one range-aggregation series: times (nanoseconds) and values, in time order once sorted.
 struct SampleSeries: Sendable {
     var labels: Labels
+    /// The labels carry `__error__`: any sample inside a window fails the query.
+    let hasError: Bool
     var times: [Int64] = []
     /// Empty when every value is 1 (counting without a pipeline or unwrap).
     var values: [Double] = []
@@ -10,6 +12,7 @@ struct SampleSeries: Sendable {
 
     init(labels: Labels) {
         self.labels = labels
+        hasError = labels.index(of: "__error__") != nil
     }
 
     mutating func append(time: Int64, value: Double?) {
@@ -74,6 +77,15 @@ struct SampleCollector {
 
     mutating func append(series position: Int, time: Int64, value: Double?) {
         series[position].append(time: time, value: value)
+    }
+
+    /// True when samples of series `position` carry `__error__`.
+    func hasError(_ position: Int) -> Bool {
+        series[position].hasError
+    }
+
+    func labels(_ position: Int) -> Labels {
+        series[position].labels
     }
 
     /// Hands over the series, each in time order.

@@ -64,6 +64,17 @@ public struct StepGrid: Sendable, Hashable {
         return (through - range, through)
     }
 
+    /// The first evaluation whose window `(t−O−R, t−O]` holds a sample at `time`, or `nil` when none does (windows
+    /// leave gaps when `range < step`).
+    public func firstWindow(containing time: Int64, range: Int64, offset: Int64) -> Int? {
+        let distance = time + offset - start
+        var index = distance <= 0 ? 0 : (distance + step - 1) / step
+        if index < 0 { index = 0 }
+        guard index < Int64(count) else { return nil }
+        let candidate = Int(index)
+        return window(candidate, range: range, offset: offset).after < time ? candidate : nil
+    }
+
     /// The union of all windows: the entries a range aggregation must read, `after < ts ≤ through`.
     public func sampleBounds(range: Int64, offset: Int64) -> (after: Int64, through: Int64) {
         (start - offset - range, end - offset)

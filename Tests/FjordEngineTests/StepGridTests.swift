@@ -52,3 +52,18 @@ import Testing
         #expect(times == (0..<whole.count).map(whole.time))
     }
 }
+
+@Suite struct StepGridWindowTests {
+    @Test func findsTheFirstWindowHoldingATime() {
+        let grid = StepGrid.range(start: base, end: base + 3600 * second, step: 600 * second, align: false)
+        // Windows of 60 s before each step: (t−60s, t].
+        #expect(grid.firstWindow(containing: base, range: 60 * second, offset: 0) == 0)
+        #expect(grid.firstWindow(containing: base + 599 * second, range: 60 * second, offset: 0) == 1)
+        #expect(grid.firstWindow(containing: base + 500 * second, range: 60 * second, offset: 0) == nil)
+        #expect(grid.firstWindow(containing: base + 3601 * second, range: 60 * second, offset: 0) == nil)
+        #expect(grid.firstWindow(containing: base - 30 * second, range: 60 * second, offset: 0) == 0)
+        #expect(grid.firstWindow(containing: base - 60 * second, range: 60 * second, offset: 0) == nil)
+        // With an offset the windows move back in time.
+        #expect(grid.firstWindow(containing: base + 500 * second, range: 60 * second, offset: 100 * second) == 1)
+    }
+}

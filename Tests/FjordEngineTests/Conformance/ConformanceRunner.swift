@@ -8,6 +8,8 @@ struct ConformanceRunner {
         case pass
         case fail([String])
         case skip(String)
+        /// A pipeline stage the case needs is not implemented yet (FjordPipeline reports so); not an engine failure.
+        case pending(String)
     }
 
     /// Turns a query into an AST or into Loki's error (status, text).
@@ -75,7 +77,9 @@ struct ConformanceRunner {
             }
         }
         let differences = expected.differences(from: actual)
-        return differences.isEmpty ? .pass : .fail(differences)
+        if differences.isEmpty { return .pass }
+        if case .error(_, let text) = actual.body, text.hasSuffix("is not implemented yet") { return .pending(text) }
+        return .fail(differences)
     }
 
     static func expected(_ id: String) throws -> NormalizedAnswer {

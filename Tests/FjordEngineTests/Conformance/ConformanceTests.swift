@@ -3,7 +3,8 @@ import FjordLogQL
 import Testing
 
 /// Runs every engine-level conformance case (`Tests/Fixtures/conformance/cases.json`) against real Loki's recorded
-/// answers. Prints PASS/FAIL/SKIP per case; fails listing the failing ids.
+/// answers. Prints PASS/FAIL/SKIP/PENDING per case and fails listing the failing ids. Cases that need a pipeline
+/// stage FjordPipeline does not implement yet are reported as PENDING and do not fail the test.
 @Suite struct ConformanceTests {
     @Test func engineAnswersLikeLoki() async throws {
         let dataset = try ConformanceDataset.load()
@@ -17,6 +18,7 @@ import Testing
         var failures: [String] = []
         var passed = 0
         var skipped = 0
+        var pending = 0
         for testCase in try ConformanceCase.loadAll() {
             let clock = ContinuousClock()
             let started = clock.now
@@ -29,12 +31,15 @@ import Testing
             case .skip(let reason):
                 skipped += 1
                 print("SKIP \(testCase.id): \(reason)")
+            case .pending(let reason):
+                pending += 1
+                print("PENDING \(testCase.id): \(reason)")
             case .fail(let differences):
                 failures.append(testCase.id)
                 print("FAIL \(testCase.id) (\(elapsed))\n    " + differences.joined(separator: "\n    "))
             }
         }
-        print("conformance: \(passed) passed, \(failures.count) failed, \(skipped) skipped")
+        print("conformance: \(passed) passed, \(failures.count) failed, \(pending) pending, \(skipped) skipped")
         #expect(failures.isEmpty, "failing cases: \(failures.joined(separator: ", "))")
     }
 }
