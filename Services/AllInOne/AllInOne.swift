@@ -32,7 +32,8 @@ enum AllInOne {
         let ingester = try Ingester.open(
             options: IngesterOptions(config: config), sink: ChunkStoreSink(store: store),
             logger: Logger(label: "fjord.ingester"), now: Int64(Date().timeIntervalSince1970 * 1e9))
-        let querier = Querier(ingesters: ingester, store: store, config: config, logger: Logger(label: "fjord.querier"))
+        let querier = Querier(ingesters: ingester, store: store, config: config, logger: Logger(label: "fjord.querier"),
+                              ingestersInProcess: true)
         let push = PushHandler(config: config, target: ingester)
         let router = GatewayRoutes.makeRouter(GatewayDependencies(
             config: config, push: push, query: querier, admin: ingester,

@@ -226,7 +226,7 @@ public enum ConfigOptions {
               \.querier.multiTenantQueriesEnabled, "Allow `X-Scope-OrgID: a|b` reads across tenants."),
         .duration("querier.query_ingesters_within", "querier.query-ingesters-within",
                   \.querier.queryIngestersWithinNanos,
-                  "Ingesters are asked only for queries whose end is within this of now; 0 means always."),
+                  "Ingesters are asked only for queries whose end is within this of now; 0 means always. The all-in-one always asks its in-process ingester."),
         .int("querier.max_concurrent", "querier.max-concurrent", \.querier.maxConcurrent,
              "Queries one querier runs at once.", min: 1),
         .duration("querier.tail_max_duration", "querier.tail-max-duration", \.querier.tailMaxDurationNanos,

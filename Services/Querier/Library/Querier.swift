@@ -17,11 +17,14 @@ public final class Querier: QueryTarget, Sendable {
     /// - Parameters:
     ///   - ingesters: recent data (asked only when the query's end is within `query_ingesters_within` of now).
     ///   - store: flushed chunks (nil while no store exists).
-    public init(ingesters: any LogSource, store: (any LogSource)?, config: FjordConfiguration, logger: Logger) {
+    ///   - ingestersInProcess: the ingester lives in this process (all-in-one): asking it costs nothing, so it is
+    ///     always asked, and data pushed with old timestamps is visible before it is flushed.
+    public init(ingesters: any LogSource, store: (any LogSource)?, config: FjordConfiguration, logger: Logger,
+                ingestersInProcess: Bool = false) {
         self.ingesters = ingesters
         self.store = store
         limits = config.limits
-        queryIngestersWithin = config.querier.queryIngestersWithinNanos
+        queryIngestersWithin = ingestersInProcess ? 0 : config.querier.queryIngestersWithinNanos
         self.logger = logger
     }
 

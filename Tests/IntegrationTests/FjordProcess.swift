@@ -1,0 +1,145 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `fjord` process started by a test on a free 127.0.0.1 port, stopped by PID.
+final class FjordProcess: @unchecked Sendable {
+    let port: Int
+    let dataDirectory: URL
+    let extraArguments: [String]
+    private(set) var process: Process?
+    private let logURL: URL
+
+    /// The built `fjord` executable: `$FJORD_BIN`, or `.build/debug/fjord` next to the package root.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["FJORD_BIN"] { return URL(fileURLWithPath: path) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for candidate in [".build/debug/fjord", ".build/x86_64-unknown-linux-gnu/debug/fjord", ".build/aarch64-unknown-linux-gnu/debug/fjord"] {
+            let url = root.appendingPathComponent(candidate)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return root.appendingPathComponent(".build/debug/fjord")
+    }
+
+    /// A fresh temporary data directory.
+    static func makeDataDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    init(dataDirectory: URL, port: Int? = nil, arguments: [String] = []) throws {
+        self.dataDirectory = dataDirectory
+        self.port = try port ?? FjordProcess.freePort()
+        extraArguments = arguments
+        logURL = dataDirectory.appendingPathComponent("fjord-\(UUID().uuidString.prefix(8)).log")
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts the process and waits until `/ready` answers 200.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = FjordProcess.binary
+        process.arguments = [
+            "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
+            "-common.path-prefix=\(dataDirectory.path)/data",
+        ] + extraArguments
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if !process.isRunning { throw FjordTestError("fjord exited early (\(process.terminationStatus)):\n\(self.log)") }
+            if let (status, _) = try? await HTTP.request("GET", baseURL + "/ready"), status == 200 { return }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw FjordTestError("fjord did not become ready within 30 s:\n\(self.log)")
+    }
+
+    /// Stops the process: SIGTERM (graceful) or SIGKILL (crash), and waits for it to exit.
+    func stop(kill: Bool = false) {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, kill ? SIGKILL : SIGTERM)
+        process.waitUntilExit()
+    }
+
+    /// The process's output so far.
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    deinit { stop(kill: true) }
+
+    /// A port nobody listens on right now (bind to port 0 and read it back).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FjordTestError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw FjordTestError("bind() failed") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct FjordTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A minimal HTTP client for tests (URLSession, 127.0.0.1 only).
+enum HTTP {
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 60
+        return URLSession(configuration: configuration)
+    }()
+
+    @discardableResult
+    static func request(
+        _ method: String, _ url: String, headers: [String: String] = [:], body: Data? = nil
+    ) async throws -> (Int, Data) {
+        guard let target = URL(string: url), target.host == "127.0.0.1" else { throw FjordTestError("tests only talk to 127.0.0.1: \(url)") }
+        var request = URLRequest(url: target)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body
+        let (data, response) = try await session.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// GET with URL-encoded query parameters.
+    static func get(_ base: String, _ path: String, _ parameters: [(String, String)], tenant: String? = nil) async throws -> (Int, Data) {
+        var components = URLComponents(string: base + path)!
+        components.percentEncodedQuery = parameters.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+        var headers: [String: String] = [:]
+        if let tenant { headers["X-Scope-OrgID"] = tenant }
+        return try await request("GET", components.url!.absoluteString, headers: headers)
+    }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func json(_ data: Data) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw FjordTestError("not a JSON object: \(String(decoding: data, as: UTF8.self))")
+        }
+        return object
+    }
+}
