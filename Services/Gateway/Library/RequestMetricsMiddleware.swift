@@ -19,7 +19,7 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let response = try await next(request, context)
             status = Int(response.status.code)
             return response
-        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == nil {
+        } catch let error as HTTPError where error.status == .notFound {
             status = 404
             throw GatewayError(status: 404, message: "404 page not found\n")
         } catch let error as GatewayError {
