@@ -5,6 +5,8 @@ import FjordModel
 /// becoming `DURATION` or `BYTES`, `[range]` tokens, `--strict`/`--keep-empty` flags, `#` comments.
 struct Lexer {
     private var scanner: QueryScanner
+    /// Where the first badly encoded character of the query is (computed on first use; `.some(nil)` = none).
+    private var encodingProblem: (offset: Int, message: String)??
 
     init(_ source: [UInt8]) {
         scanner = QueryScanner(source)
@@ -128,7 +130,11 @@ struct Lexer {
 
     /// Loki's `isFunction`: after optional spaces comes `(`, or `by`/`without` then optional spaces and `(`.
     private mutating func isFunctionCall() -> Bool {
-        onCopy { copy in
+        if encodingProblem == nil {
+            encodingProblem = .some(QueryScanner.firstEncodingProblem(in: scanner.source, from: 0))
+        }
+        let problem = encodingProblem ?? nil
+        return onCopy { copy in
             Self.skipSpaces(&copy)
             var seen = ""
             var char = copy.next()
@@ -144,8 +150,8 @@ struct Lexer {
                     break
                 default:
                     // Loki keeps reading to the end of the query without matching; only its encoding errors matter.
-                    if let problem = copy.firstEncodingProblem() {
-                        copy.issues.append(.init(message: problem, line: 0, column: 0))
+                    if let problem, problem.offset >= copy.sourcePosition {
+                        copy.issues.append(.init(message: problem.message, line: 0, column: 0))
                     }
                     return false
                 }

@@ -73,8 +73,16 @@ struct ParseResult {
 /// The recursive-descent parser. It reads one token ahead, like Loki's LALR parser, so syntax errors are reported
 /// at the same token; the expected-token lists mirror the parser states Loki's grammar reaches.
 struct Parser {
+    /// Deepest allowed nesting of parentheses, function calls and binary-operation right operands. Loki has no
+    /// such limit (Go stacks grow); Fjord bounds recursion so a hostile query cannot exhaust a thread's stack.
+    static let maxNesting = 256
+    /// Most binary operations and label-filter joins one query may contain (they build deep left/right chains).
+    static let maxOperations = 1000
+
     var lexer: Lexer
     var current: Token
+    private var nesting = 0
+    private var operations = 0
 
     init(_ bytes: [UInt8]) throws(LogQLParseError) {
         lexer = Lexer(bytes)
@@ -83,6 +91,24 @@ struct Parser {
 
     mutating func advance() throws(LogQLParseError) {
         current = try lexer.next()
+    }
+
+    /// Runs `body` one nesting level deeper, failing beyond ``maxNesting``.
+    mutating func nested<T>(_ body: (inout Parser) throws(LogQLParseError) -> T) throws(LogQLParseError) -> T {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Self.maxNesting {
+            throw LogQLParseError("query is too deeply nested (more than \(Self.maxNesting) levels)")
+        }
+        return try body(&self)
+    }
+
+    /// Counts one binary operation or label-filter join, failing beyond ``maxOperations``.
+    mutating func countOperation() throws(LogQLParseError) {
+        operations += 1
+        if operations > Self.maxOperations {
+            throw LogQLParseError("query has too many operations (more than \(Self.maxOperations))")
+        }
     }
 
     /// Consumes the current token if it is `kind`; otherwise throws a syntax error listing `expected`.

@@ -38,13 +38,16 @@ extension Parser {
         if let first {
             lhs = first
         } else {
-            lhs = try parsePrimary()
+            lhs = try nested { parser throws(LogQLParseError) in try parser.parsePrimary() }
         }
         while let op = current.kind.binaryOperator, op.precedence >= minimumPrecedence {
+            try countOperation()
             try advance()
             let modifier = try parseBinaryModifier()
             let next = op == .power ? op.precedence : op.precedence + 1
-            let rhs = try parseExpression(minimumPrecedence: next)
+            let rhs = try nested { parser throws(LogQLParseError) in
+                try parser.parseExpression(minimumPrecedence: next)
+            }
             lhs = Self.makeBinary(op, modifier: modifier, lhs: lhs, rhs: rhs)
         }
         return lhs

@@ -276,6 +276,7 @@ extension Parser {
                 reduce()
             }
             if join != .juxtaposition { try advance() }
+            try countOperation()
             joins.append(join)
             operands.append(try parseLabelFilterPrimary())
         }
@@ -284,7 +285,7 @@ extension Parser {
     private mutating func parseLabelFilterPrimary() throws(LogQLParseError) -> LabelFilterExpr {
         if current.kind == .openParen {
             try advance()
-            let inner = try parseLabelFilterExpression()
+            let inner = try nested { parser throws(LogQLParseError) in try parser.parseLabelFilterExpression() }
             try expect(.closeParen, [])
             return inner
         }
@@ -354,7 +355,7 @@ extension Parser {
         guard current.kind == .openParen else { throw syntaxError([.openBrace, .openParen]) }
         try advance()
         if current.kind == .openParen {
-            let inner = try parseLogRange()
+            let inner = try nested { parser throws(LogQLParseError) in try parser.parseLogRange() }
             try expect(.closeParen, [.closeParen])
             return ParsedRange(expr: inner.expr, followers: [.closeParen])
         }

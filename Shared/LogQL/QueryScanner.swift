@@ -97,14 +97,14 @@ struct QueryScanner {
 
     var tokenText: String { String(decoding: tokenBytes, as: UTF8.self) }
 
-    /// True when the rest of the input, from the scanner's position on, contains a byte sequence that would make
-    /// the Go scanner report an error (invalid UTF-8 or NUL); returns that error message.
-    func firstEncodingProblem() -> String? {
-        var index = sourcePosition
+    /// The first byte offset at or after `start` where the Go scanner would report an encoding error (invalid UTF-8
+    /// or NUL), with the error message.
+    static func firstEncodingProblem(in source: [UInt8], from start: Int) -> (offset: Int, message: String)? {
+        var index = start
         while index < source.count {
             let (scalar, width) = UTF8Decoding.decode(source, at: index)
-            guard let scalar else { return "invalid UTF-8 encoding" }
-            if scalar == 0 { return "invalid character NUL" }
+            guard let scalar else { return (index, "invalid UTF-8 encoding") }
+            if scalar == 0 { return (index, "invalid character NUL") }
             index += width
         }
         return nil

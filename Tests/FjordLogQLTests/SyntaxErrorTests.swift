@@ -42,6 +42,8 @@ struct SyntaxErrorTests {
         ("{app=\"a\"} | label_format x=\"a\",", "parse error at line 1, col 32: syntax error: unexpected $end, expecting IDENTIFIER"),
         ("{app=\"a\"} | label_format x", "parse error at line 1, col 27: syntax error: unexpected $end, expecting ="),
         ("{app=\"a\"} | json foo=", "parse error at line 1, col 22: syntax error: unexpected $end, expecting STRING"),
+        ("count without (rate({namespace=\"apps\"}[15s]))",
+         "parse error at line 1, col 16: syntax error: unexpected RATE, expecting IDENTIFIER or )"),
         ("", "parse error : syntax error: unexpected $end"),
         ("  ", "parse error at line 1, col 3: syntax error: unexpected $end"),
     ]
@@ -127,6 +129,28 @@ struct SyntaxErrorTests {
         #expect(throws: LogQLParseError("input size too long (20 > 10)")) {
             _ = try LogQLParser.parse(String(repeating: "a", count: 20), maxInputSize: 10)
         }
+    }
+
+    /// Fjord bounds nesting and chain length (Loki does not) so hostile queries cannot exhaust a thread's stack.
+    @Test func nestingAndSizeLimits() throws {
+        let nested = "(" + String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 301)
+        #expect(throws: LogQLParseError("query is too deeply nested (more than 256 levels)")) {
+            _ = try LogQLParser.parse(nested)
+        }
+        #expect(throws: LogQLParseError("query is too deeply nested (more than 256 levels)")) {
+            _ = try LogQLParser.parse("1" + String(repeating: " ^ 1", count: 300))
+        }
+        #expect(throws: LogQLParseError("query has too many operations (more than 1000)")) {
+            _ = try LogQLParser.parse("vector(1)" + String(repeating: " + vector(1)", count: 1001))
+        }
+        #expect(throws: LogQLParseError("query has too many operations (more than 1000)")) {
+            _ = try LogQLParser.parse("{a=\"b\"} | a=\"b\"" + String(repeating: ", a=\"b\"", count: 1001))
+        }
+        let longChain = try LogQLParser.parse("vector(1)" + String(repeating: " + vector(1)", count: 999))
+        let printed = longChain.description
+        #expect(printed.utf8.filter { $0 == UInt8(ascii: "+") }.count == 999)
+        let manyStages = try LogQLParser.parse("{a=\"b\"}" + String(repeating: " | count > 1", count: 5000))
+        #expect(manyStages.pipelines.first?.count == 5000)
     }
 
     @Test func errorPrefixes() {
