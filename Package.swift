@@ -134,6 +134,18 @@ let package = Package(
             path: "Services/AllInOne", swiftSettings: strict
         ),
 
+        // MARK: Benchmarks (hand-run; see docs/benchmarks.md)
+        .executableTarget(
+            name: "fjord-bench",
+            dependencies: [
+                "FjordPush", "FjordCompression", "FjordModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/FjordBench", swiftSettings: strict
+        ),
+
         // MARK: Tests
         .testTarget(name: "FjordModelTests", dependencies: ["FjordModel", "FjordRegex"], path: "Tests/FjordModelTests"),
         .testTarget(

@@ -1,0 +1,127 @@
+/// A bad command line.
+struct OptionsError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// The command line of `fjord-bench`.
+struct BenchOptions: Sendable {
+    enum Command: String, Sendable { case run, dataset, selftest, help }
+
+    var command: Command = .run
+    var fjordBinary: String?
+    var dataDirectory: String?
+    var url: String?
+    var pid: Int32?
+    var tenant: String? = "fake"
+    var lines = 1_000_000
+    var seed: UInt64 = 20_260_522
+    var base: Int64?
+    var batch = 1000
+    var concurrency = 4
+    var repeats = 5
+    var flush = true
+    var stableSeconds = 5.0
+    var flushTimeout = 300.0
+    var queryableTimeout = 600.0
+    var jsonOutput: String?
+    var markdownOutput: String?
+    var label: String?
+    var serverArguments: [String] = []
+    var serverLog: String?
+
+    static let usage = """
+    fjord-bench: measures a Fjord (or any Loki-compatible server) through its HTTP API.
+
+    fjord-bench [run] (--fjord-binary PATH --data-dir EMPTY_DIR | --url URL [--pid PID] [--data-dir DIR]) [options]
+    fjord-bench dataset [--lines N] [--seed S]      generate and encode only; print the data set's figures
+    fjord-bench selftest                            offline checks of the generator, encoder and HTTP client
+
+    options:
+      --lines N             log lines to push (default 1000000)
+      --seed S              data set seed (default 20260522)
+      --base UNIX_S         start of the 3 h the data covers (default: the hour 4 h ago)
+      --batch N             lines per push request (default 1000)
+      --concurrency C       concurrent keep-alive pushers (default 4)
+      --repeat R            runs of each query (default 5)
+      --tenant T            X-Scope-OrgID to send (default fake); --no-tenant sends none
+      --no-flush            do not POST /flush before measuring disk
+      --stable-seconds S    disk size must stay unchanged this long after /flush (default 5)
+      --flush-timeout S     give up waiting for a stable disk size after S seconds (default 300)
+      --queryable-timeout S give up waiting until every line is countable after S seconds (default 600)
+      --server-arg ARG      extra flag for a server started with --fjord-binary (repeatable)
+      --server-log PATH     its output (default DATA_DIR.log)
+      --label TEXT          name of the run in the report
+      --out FILE.json       write the full report as JSON
+      --md FILE.md          write the Markdown summary
+    """
+
+    static func parse(_ arguments: [String]) throws(OptionsError) -> BenchOptions {
+        var options = BenchOptions()
+        var rest = arguments[...]
+        if let first = rest.first, let command = Command(rawValue: first) {
+            options.command = command
+            rest = rest.dropFirst()
+        }
+        while let argument = rest.popFirst() {
+            var name = argument
+            var inline: String?
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                name = String(argument[..<equals])
+                inline = String(argument[argument.index(after: equals)...])
+            }
+            func value() throws(OptionsError) -> String {
+                if let inline { return inline }
+                guard let next = rest.popFirst() else { throw OptionsError(message: "\(name) needs a value") }
+                return next
+            }
+            func number<T: LosslessStringConvertible>(_: T.Type) throws(OptionsError) -> T {
+                let text = try value()
+                guard let parsed = T(text) else { throw OptionsError(message: "\(name): not a number: \(text)") }
+                return parsed
+            }
+            switch name {
+            case "--help", "-h": options.command = .help
+            case "--fjord-binary": options.fjordBinary = try value()
+            case "--data-dir": options.dataDirectory = try value()
+            case "--url": options.url = try value()
+            case "--pid": options.pid = try number(Int32.self)
+            case "--tenant": options.tenant = try value()
+            case "--no-tenant": options.tenant = nil
+            case "--lines": options.lines = try number(Int.self)
+            case "--seed": options.seed = try number(UInt64.self)
+            case "--base": options.base = try number(Int64.self)
+            case "--batch": options.batch = try number(Int.self)
+            case "--concurrency": options.concurrency = try number(Int.self)
+            case "--repeat": options.repeats = try number(Int.self)
+            case "--flush": options.flush = true
+            case "--no-flush": options.flush = false
+            case "--stable-seconds": options.stableSeconds = try number(Double.self)
+            case "--flush-timeout": options.flushTimeout = try number(Double.self)
+            case "--queryable-timeout": options.queryableTimeout = try number(Double.self)
+            case "--out": options.jsonOutput = try value()
+            case "--md": options.markdownOutput = try value()
+            case "--label": options.label = try value()
+            case "--server-arg": options.serverArguments.append(try value())
+            case "--server-log": options.serverLog = try value()
+            default: throw OptionsError(message: "unknown option \(argument)\n\n\(usage)")
+            }
+        }
+        guard options.lines > 0, options.batch > 0, options.concurrency > 0, options.repeats > 0 else {
+            throw OptionsError(message: "--lines, --batch, --concurrency and --repeat must be positive")
+        }
+        if options.command == .run {
+            if options.fjordBinary != nil {
+                guard options.url == nil, options.pid == nil else {
+                    throw OptionsError(message: "give either --fjord-binary (start a server) or --url/--pid (measure one)")
+                }
+                guard options.dataDirectory != nil else {
+                    throw OptionsError(message: "--fjord-binary needs --data-dir (an empty directory for the server)")
+                }
+            } else if options.url == nil {
+                throw OptionsError(message: "give --fjord-binary PATH --data-dir DIR or --url URL\n\n\(usage)")
+            }
+        }
+        return options
+    }
+}
