@@ -40,6 +40,22 @@ struct ConformanceParseTests {
         #expect(cases.filter { $0.parseError != nil }.count >= 10)
     }
 
+    /// `/series` selectors (`match[]`), parsed like Loki's series endpoint: matchers only, no emptiness check.
+    static func loadSeriesSelectors() throws -> [String] {
+        let casesData = try Data(contentsOf: fixtures.appendingPathComponent("cases.json"))
+        guard let root = try JSONSerialization.jsonObject(with: casesData) as? [String: Any],
+              let cases = root["cases"] as? [[String: Any]] else { return [] }
+        return cases.flatMap { ($0["match"] as? [String]) ?? [] }
+    }
+
+    @Test func seriesSelectors() throws {
+        let selectors = try Self.loadSeriesSelectors()
+        #expect(selectors.count >= 5)
+        for selector in selectors {
+            #expect(throws: Never.self) { _ = try LogQLParser.parseMatchers(selector, validate: false) }
+        }
+    }
+
     @Test(arguments: try loadCases())
     func query(_ testCase: Case) {
         do {
