@@ -129,7 +129,7 @@ public struct EncodedChunk: Sendable {
         let metasOffset = writer.count
         var metaWriter = ByteWriter()
         metaWriter.uvarint(labels.count)
-        for pair in labels {
+        for pair in labels.pairs {
             metaWriter.string(pair.name)
             metaWriter.string(pair.value)
         }

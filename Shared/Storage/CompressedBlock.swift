@@ -43,6 +43,12 @@ public struct CompressedBlock: EntryBlock, Sendable {
     /// Encoded size in bytes.
     public var compressedSize: Int { bytes.count }
 
+    /// Stored bytes of the header and of each section (for measurements).
+    public var storedSizes: (header: Int, timestampsAndSizes: Int, lines: Int, tokens: Int, metadata: Int) {
+        (times.range.lowerBound - bytes.startIndex, times.range.count, lines.range.count, tokens.range.count,
+         metadata.range.count)
+    }
+
     /// Parses a block's header (cheap; sections are decoded by ``decodeNow(_:)``).
     public init(parsing bytes: ArraySlice<UInt8>) throws(CorruptDataError) {
         var reader = ByteReader(bytes, context: "block")

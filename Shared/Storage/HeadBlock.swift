@@ -128,7 +128,7 @@ public struct HeadBlock: Sendable {
     /// Bytes of a metadata set as Loki counts them: names plus values.
     public static func metadataSize(_ metadata: Labels) -> Int {
         var size = 0
-        for pair in metadata { size += pair.name.utf8.count + pair.value.utf8.count }
+        for pair in metadata.pairs { size += pair.name.utf8.count + pair.value.utf8.count }
         return size
     }
 }

@@ -99,7 +99,7 @@ public struct IndexSegment: Sendable {
         for entry in series {
             body.u64(entry.fingerprint)
             body.uvarint(entry.labels.count)
-            for pair in entry.labels {
+            for pair in entry.labels.pairs {
                 body.uvarint(symbol(pair.name))
                 body.uvarint(symbol(pair.value))
             }

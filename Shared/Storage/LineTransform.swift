@@ -67,7 +67,10 @@ struct TimestampText {
     private var second = Int64.min
     /// False when the year is outside 0…9999 (no four-digit form).
     private(set) var isValid = false
+    /// Nanoseconds within the second; its nine digits are in `bytes[19...]` only after ``writeFraction()``.
+    private(set) var fraction = 0
 
+    /// Sets the date-time text of `nanos` (the fraction digits are written by ``writeFraction()``).
     mutating func set(_ nanos: Int64) {
         var seconds = nanos / 1_000_000_000
         var fraction = nanos % 1_000_000_000
@@ -93,7 +96,18 @@ struct TimestampText {
                 write(civil.second, at: 17, width: 2)
             }
         }
-        write(Int(fraction), at: 19, width: 9)
+        self.fraction = Int(fraction)
+    }
+
+    mutating func writeFraction() {
+        write(fraction, at: 19, width: 9)
+    }
+
+    /// The first `digits` (≤ 9) fraction digits as a number.
+    func fractionPrefix(_ digits: Int) -> Int {
+        var value = fraction
+        for _ in digits..<9 { value /= 10 }
+        return value
     }
 
     private mutating func write(_ value: Int, at offset: Int, width: Int) {
@@ -163,11 +177,18 @@ struct LineEncoder {
                 if start + 20 < count {
                     let dot = base[start + 19]
                     if dot == UInt8(ascii: ".") || dot == UInt8(ascii: ",") {
-                        var matched = 0
-                        while matched < 9, start + 20 + matched < count, base[start + 20 + matched] == stampBase[19 + matched] {
-                            matched += 1
+                        // Compare the line's fraction digits with the timestamp's, as numbers.
+                        var parsed = 0
+                        var value = 0
+                        var digits = 0
+                        while parsed < 9, start + 20 + parsed < count {
+                            let digit = base[start + 20 + parsed] &- UInt8(ascii: "0")
+                            guard digit < 10 else { break }
+                            value = value * 10 + Int(digit)
+                            parsed += 1
+                            if parsed % 3 == 0, value == text.fractionPrefix(parsed) { digits = parsed }
+                            if parsed % 3 == 0, digits != parsed { break }
                         }
-                        let digits = matched >= 9 ? 9 : matched >= 6 ? 6 : matched >= 3 ? 3 : 0
                         if digits > 0 {
                             length = 20 + digits
                             op |= UInt8(digits / 3) | (dot == UInt8(ascii: ",") ? 8 : 0)
@@ -312,6 +333,7 @@ enum LineDecoder {
                     guard lineEnd - produced >= length else { throw corrupt("timestamp overruns entry \(entry)") }
                     text.set(timestamps[entry])
                     guard text.isValid else { throw corrupt("timestamp reference with a year outside 0…9999") }
+                    if digits > 0 { text.writeFraction() }
                     text.bytes.withUnsafeBufferPointer { stamp in
                         guard let stampBase = stamp.baseAddress else { return }
                         (out + produced).update(from: stampBase, count: 19)

@@ -121,10 +121,11 @@ public struct MemoryStream: Sendable {
     /// The open chunk to append to, closing the current one when it is full or at a sync boundary.
     private mutating func openChunkIndex(timestamp: Int64, entrySize: Int, now: Int64) -> Int {
         if let last = chunks.indices.last, !chunks[last].isClosed {
-            let chunk = chunks[last]
-            if !chunk.isEmpty, chunk.size + entrySize >= config.targetChunkSize {
+            let isEmpty = chunks[last].isEmpty
+            let size = chunks[last].size
+            if !isEmpty, size + entrySize >= config.targetChunkSize {
                 closeChunk(at: last, reason: .full)
-            } else if !chunk.isEmpty, shouldSyncCut(timestamp: timestamp, chunk: chunk) {
+            } else if !isEmpty, shouldSyncCut(timestamp: timestamp, chunkSize: size) {
                 closeChunk(at: last, reason: .synced)
             } else {
                 return last
@@ -136,14 +137,14 @@ public struct MemoryStream: Sendable {
     }
 
     /// Loki's `cutChunkForSynchronization`: an in-order entry that rolls over a sync period boundary.
-    private func shouldSyncCut(timestamp: Int64, chunk: MemoryChunk) -> Bool {
+    private func shouldSyncCut(timestamp: Int64, chunkSize: Int) -> Bool {
         guard config.syncPeriod > 0, let highest = highestTime, timestamp >= highest else { return false }
         let period = UInt64(config.syncPeriod)
         let current = (UInt64(bitPattern: timestamp) &+ fingerprint) % period
         let previous = (UInt64(bitPattern: highest) &+ fingerprint) % period
         guard current < previous else { return false }
         if config.syncMinUtilization <= 0 { return true }
-        return Double(chunk.size) / Double(config.targetChunkSize) > config.syncMinUtilization
+        return Double(chunkSize) / Double(config.targetChunkSize) > config.syncMinUtilization
     }
 
     private func lastEntryEquals(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: Labels) -> Bool {
@@ -151,8 +152,11 @@ public struct MemoryStream: Sendable {
         case .none:
             return false
         case .head(let chunkID, let index):
-            guard let chunk = chunks.last(where: { $0.id == chunkID }), index < chunk.head.count else { return false }
-            return chunk.head.entry(at: index, equals: timestamp, line: line, metadata: metadata)
+            // Only the open (last) chunk has a head; the entry is copied out before a head is cut.
+            guard let last = chunks.indices.last, chunks[last].id == chunkID, index < chunks[last].head.count else {
+                return false
+            }
+            return chunks[last].head.entry(at: index, equals: timestamp, line: line, metadata: metadata)
         case .copy(let lastTime, let lastLine, let lastMetadata):
             return lastTime == timestamp && lastLine.elementsEqual(line) && lastMetadata == metadata
         }

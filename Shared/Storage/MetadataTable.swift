@@ -28,7 +28,7 @@ enum MetadataTable {
                 references.uvarint(0)
                 continue
             }
-            for pair in labels { totalBytes += pair.name.utf8.count + pair.value.utf8.count }
+            for pair in labels.pairs { totalBytes += pair.name.utf8.count + pair.value.utf8.count }
             if let id = sets[labels] {
                 references.uvarint(id + 1)
             } else {
@@ -42,7 +42,7 @@ enum MetadataTable {
         setWriter.uvarint(setList.count)
         for labels in setList {
             setWriter.uvarint(labels.count)
-            for pair in labels {
+            for pair in labels.pairs {
                 setWriter.uvarint(symbol(pair.name))
                 setWriter.uvarint(symbol(pair.value))
             }

@@ -1,6 +1,7 @@
 // Bytes per line and encode/decode speed of Fjord's storage format on the conformance data set, with Loki-style
 // baselines. Entries are grouped by (tenant, stream), sorted by timestamp, appended through `MemoryStream` (head →
-// 256 KiB blocks → chunks), and every chunk is closed and encoded as a chunk file.
+// 256 KiB blocks → chunks), and every chunk is closed and encoded as a chunk file. Speeds are MB of line bytes per
+// CPU-second of the measuring thread, so they hold on a busy machine.
 //
 //   swift run -c release storage-format [--dataset PATH] [--levels 1,3] [--block-kib 256] [--repeat 3]
 import FjordCompression
@@ -14,6 +15,8 @@ struct Arguments {
     var levels: [Int32] = [1]
     var blockKiB = 256
     var repeats = 3
+    /// Only encode blocks this many times (for profiling), then exit.
+    var encodeOnly = 0
 
     init() {
         var args = CommandLine.arguments.dropFirst()
@@ -24,6 +27,7 @@ struct Arguments {
             case "--levels": levels = value.split(separator: ",").compactMap { Int32($0) }
             case "--block-kib": blockKiB = Int(value) ?? blockKiB
             case "--repeat": repeats = Int(value) ?? repeats
+            case "--encode-only": encodeOnly = Int(value) ?? 0
             default:
                 print("usage: storage-format [--dataset PATH] [--levels 1,3] [--block-kib 256] [--repeat 3]")
                 exit(2)
@@ -64,10 +68,16 @@ func loadStreams(_ path: String) throws -> [[Entry]] {
     }
 }
 
+/// CPU seconds of this thread spent in `body`: stable on a machine shared with other work (wall time is not).
 func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
+    func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+    let start = now()
     try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return now() - start
 }
 
 func uvarint(_ value: UInt64, into out: inout [UInt8]) {
@@ -111,16 +121,6 @@ let blockSize = arguments.blockKiB * 1024
 func perLine(_ bytes: Int) -> String { String(format: "%.2f B/line", Double(bytes) / Double(lines)) }
 func rate(_ bytes: Int, _ time: Double) -> String { String(format: "%.0f MB/s", Double(bytes) / time / 1e6) }
 
-print("baselines (\(arguments.blockKiB) KiB blocks, Loki's block payload):")
-var baseline = 0
-let gzipTime = seconds { baseline = lokiStyleBytes(streams, blockSize: blockSize) { Gzip.compress($0, level: 6).count } }
-print("  gzip -6 (Loki default): \(perLine(baseline)), \(rate(lineBytes, gzipTime))")
-var zstdTime = Double.infinity
-for _ in 0..<arguments.repeats {
-    zstdTime = min(zstdTime, seconds { baseline = lokiStyleBytes(streams, blockSize: blockSize) { Zstd.compress($0, level: 1).count } })
-}
-print("  zstd -1:                \(perLine(baseline)), \(rate(lineBytes, zstdTime))")
-
 // Pure block encoding of pre-sorted batches of `blockSize` line bytes.
 var batches: [EntryBatch] = []
 for stream in streams {
@@ -134,6 +134,23 @@ for stream in streams {
     }
     if !batch.isEmpty { batches.append(batch) }
 }
+if arguments.encodeOnly > 0 {
+    let time = seconds {
+        for _ in 0..<arguments.encodeOnly { for batch in batches { _ = CompressedBlock.encode(batch, level: arguments.levels[0]) } }
+    }
+    print("encode only: \(rate(lineBytes * arguments.encodeOnly, time))")
+    exit(0)
+}
+print("baselines (\(arguments.blockKiB) KiB blocks, Loki's block payload):")
+var baseline = 0
+let gzipTime = seconds { baseline = lokiStyleBytes(streams, blockSize: blockSize) { Gzip.compress($0, level: 6).count } }
+print("  gzip -6 (Loki default): \(perLine(baseline)), \(rate(lineBytes, gzipTime))")
+var zstdTime = Double.infinity
+for _ in 0..<arguments.repeats {
+    zstdTime = min(zstdTime, seconds { baseline = lokiStyleBytes(streams, blockSize: blockSize) { Zstd.compress($0, level: 1).count } })
+}
+print("  zstd -1:                \(perLine(baseline)), \(rate(lineBytes, zstdTime))")
+
 for level in arguments.levels {
     var encodeTime = Double.infinity
     var encoded = 0
@@ -141,6 +158,17 @@ for level in arguments.levels {
         encodeTime = min(encodeTime, seconds { encoded = batches.reduce(0) { $0 + CompressedBlock.encode($1, level: level).compressedSize } })
     }
     print("  CompressedBlock.encode alone, zstd -\(level): \(perLine(encoded)), \(rate(lineBytes, encodeTime))")
+    var parts = (header: 0, times: 0, lines: 0, tokens: 0, metadata: 0)
+    for batch in batches {
+        let sizes = CompressedBlock.encode(batch, level: level).storedSizes
+        parts.header += sizes.header
+        parts.times += sizes.timestampsAndSizes
+        parts.lines += sizes.lines
+        parts.tokens += sizes.tokens
+        parts.metadata += sizes.metadata
+    }
+    print("    per section: header \(perLine(parts.header)), timestamps+sizes \(perLine(parts.times)), "
+          + "lines \(perLine(parts.lines)), tokens \(perLine(parts.tokens)), metadata \(perLine(parts.metadata))")
 }
 
 for level in arguments.levels {
