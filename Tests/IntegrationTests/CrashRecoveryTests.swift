@@ -98,4 +98,27 @@ import Testing
         try await push(second, batch: 100, linesPerBatch: perBatch, base: base)
         #expect(try await lines(second, base: base).count == 10 * perBatch)
     }
+
+    @Test(arguments: [false, true])
+    func sigtermKeepsEverything(flushOnShutdown: Bool) async throws {
+        let directory = try FjordProcess.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try FjordProcess.freePort()
+        let base = (Int64(Date().timeIntervalSince1970) - 120) * 1_000_000_000
+        let arguments = ["-ingester.flush-on-shutdown=\(flushOnShutdown)"]
+        let first = try FjordProcess(dataDirectory: directory, port: port, arguments: arguments)
+        try await first.start()
+        for batch in 0..<5 { try await push(first, batch: batch, linesPerBatch: 20, base: base) }
+        first.stop()  // SIGTERM: graceful shutdown
+        #expect(first.process?.terminationStatus == 0, "\(first.log)")
+        let chunks = directory.appendingPathComponent("data/chunks/\(tenant)/chunks")
+        #expect(FileManager.default.fileExists(atPath: chunks.path) == flushOnShutdown)
+
+        let second = try FjordProcess(dataDirectory: directory, port: port, arguments: arguments)
+        try await second.start()
+        defer { second.stop() }
+        let recovered = try await lines(second, base: base)
+        #expect(recovered.count == 100)
+        #expect(Set(recovered).count == 100)
+    }
 }

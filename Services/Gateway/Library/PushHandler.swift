@@ -2,6 +2,7 @@ import FjordConfig
 import FjordModel
 import FjordPush
 import FjordServiceAPI
+import Metrics
 import Synchronization
 
 /// The distributor's part of a push: decode the body, validate it with the tenant's limits, charge the tenant's
@@ -43,6 +44,10 @@ public final class PushHandler: Sendable {
         } catch {
             throw GatewayError(status: error.status, message: error.message)
         }
+        Counter(label: "loki_distributor_lines_received_total", dimensions: [("tenant", tenant)])
+            .increment(by: validated.acceptedLines)
+        Counter(label: "loki_distributor_bytes_received_total", dimensions: [("tenant", tenant)])
+            .increment(by: validated.acceptedBytes)
         let streams = validated.streams.compactMap { stream in
             stream.entries.isEmpty ? nil : PushStream(labels: stream.labels, entries: stream.entries)
         }

@@ -2,6 +2,7 @@ public import FjordConfig
 import FjordEngine
 import FjordLogQL
 public import FjordModel
+public import FjordStorage
 public import FjordServiceAPI
 public import Logging
 
@@ -9,7 +10,7 @@ public import Logging
 /// memory and the chunk store.
 public final class Querier: QueryTarget, Sendable {
     let ingesters: any LogSource
-    let store: (any LogSource)?
+    let store: ChunkStore?
     let limits: FjordConfiguration.Limits
     let queryIngestersWithin: Int64
     let logger: Logger
@@ -19,7 +20,7 @@ public final class Querier: QueryTarget, Sendable {
     ///   - store: flushed chunks (nil while no store exists).
     ///   - ingestersInProcess: the ingester lives in this process (all-in-one): asking it costs nothing, so it is
     ///     always asked, and data pushed with old timestamps is visible before it is flushed.
-    public init(ingesters: any LogSource, store: (any LogSource)?, config: FjordConfiguration, logger: Logger,
+    public init(ingesters: any LogSource, store: ChunkStore?, config: FjordConfiguration, logger: Logger,
                 ingestersInProcess: Bool = false) {
         self.ingesters = ingesters
         self.store = store
@@ -98,7 +99,7 @@ public final class Querier: QueryTarget, Sendable {
         return values.sorted { Labels.nameLess($0, $1) }
     }
 
-    public func series(_ request: SeriesRequest) async throws(ServiceError) -> [Labels] {
+    public func series(_ request: FjordServiceAPI.SeriesRequest) async throws(ServiceError) -> [Labels] {
         var matcherSets: [[LabelMatcher]] = []
         for selector in request.selectors where !selector.trimmingSpaces.isEmpty && selector.trimmingSpaces != "{}" {
             do {
@@ -119,30 +120,41 @@ public final class Querier: QueryTarget, Sendable {
         return out.sorted { Labels.nameLess($0.canonicalString, $1.canonicalString) }
     }
 
-    public func indexStats(_ request: MetadataRequest) async throws(ServiceError) -> IndexStats {
-        let streams = try await selectForMetadata(request, requireSelector: true)
-        var stats = IndexStats()
-        stats.streams = streams.count
-        for stream in streams {
-            for block in stream.blocks {
-                stats.entries += block.entryCount
+    /// Like Loki, index statistics come from the store's index only (data still in ingesters is not counted).
+    public func indexStats(_ request: MetadataRequest) async throws(ServiceError) -> FjordServiceAPI.IndexStats {
+        let matchers = try parseSelector(request.selector, required: true)
+        var total = FjordServiceAPI.IndexStats()
+        guard let store else { return total }
+        for tenant in request.tenants {
+            do {
+                let stats = try await store.index.stats(tenant: tenant, matchers: matchers, start: request.start, end: request.end)
+                total.streams += stats.streams
+                total.chunks += stats.chunks
+                total.bytes += stats.bytes
+                total.entries += stats.entries
+            } catch {
+                throw .internalError("\(error)")
             }
-            stats.chunks += stream.blocks.isEmpty ? 0 : 1
         }
-        return stats
+        return total
     }
 
-    private func selectForMetadata(_ request: MetadataRequest, requireSelector: Bool = false) async throws(ServiceError) -> [StreamData] {
-        var matchers: [LabelMatcher] = []
-        if let selector = request.selector, !selector.isEmpty {
+    private func parseSelector(_ selector: String?, required: Bool) throws(ServiceError) -> [LabelMatcher] {
+        if let selector, !selector.isEmpty {
             do {
-                matchers = try LogQLParser.parseMatchers(selector, validate: true)
+                return try LogQLParser.parseMatchers(selector, validate: true)
             } catch {
                 throw .badRequest(error.message)
             }
-        } else if requireSelector {
+        }
+        if required {
             throw .badRequest("parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will")
         }
+        return []
+    }
+
+    private func selectForMetadata(_ request: MetadataRequest) async throws(ServiceError) -> [StreamData] {
+        let matchers = try parseSelector(request.selector, required: false)
         return try await select(tenants: request.tenants, matchers: matchers, start: request.start, end: request.end)
     }
 
