@@ -2,7 +2,7 @@ public import FjordRegex
 
 /// A stream selector matcher such as `app="api"` or `level=~"error|warn"`.
 ///
-/// Regex matchers are fully anchored like Prometheus' (`^(?:re)$`) and use RE2. An absent label matches as the
+/// Regex matchers are fully anchored like Prometheus' (`^(?s:re)$`) and use RE2. An absent label matches as the
 /// empty string.
 public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
     /// The four matcher operators.
@@ -28,7 +28,8 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
         case .equal, .notEqual:
             regex = nil
         case .regexMatch, .notRegexMatch:
-            regex = try RE2Regex("^(?:" + value + ")$")
+            // Prometheus anchors matcher regexes and lets `.` match a newline: `^(?s:re)$`.
+            regex = try RE2Regex("^(?s:" + value + ")$")
         }
     }
 

@@ -38,6 +38,8 @@ public final class RE2Regex: @unchecked Sendable {
     /// Compiles `pattern`. Throws ``RegexError`` with RE2's message when the pattern is invalid.
     public init(_ pattern: String, options: Options = []) throws(RegexError) {
         self.pattern = pattern
+        // Go's regexp (LogQL's dialect) accepts `(?<name>…)` as well as `(?P<name>…)`; this RE2 release only the latter.
+        let pattern = RE2Regex.translatingNamedGroups(pattern)
         var errorBuffer = [CChar](repeating: 0, count: 512)
         let compiled: OpaquePointer? = pattern.utf8.withContiguousStorageIfAvailable { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
@@ -69,6 +71,37 @@ public final class RE2Regex: @unchecked Sendable {
     }
 
     deinit { fjord_re2_free(handle) }
+
+    /// Rewrites `(?<name>` to `(?P<name>` outside character classes and escapes.
+    static func translatingNamedGroups(_ pattern: String) -> String {
+        guard pattern.contains("(?<") else { return pattern }
+        var out = ""
+        var escaped = false
+        var inClass = false
+        var characters = Array(pattern)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if escaped {
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if inClass {
+                if character == "]" { inClass = false }
+            } else if character == "[" {
+                inClass = true
+            } else if character == "(", index + 3 < characters.count, characters[index + 1] == "?",
+                      characters[index + 2] == "<", characters[index + 3] != "=", characters[index + 3] != "!" {
+                out += "(?P<"
+                index += 3
+                continue
+            }
+            out.append(character)
+            index += 1
+        }
+        characters.removeAll()
+        return out
+    }
 
     /// True if the regex matches anywhere in `bytes`.
     @inlinable

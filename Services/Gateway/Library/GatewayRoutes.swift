@@ -176,7 +176,7 @@ public enum GatewayRoutes {
         let outcome: Result<Expr, LogQLParseError> = Result { () throws(LogQLParseError) in try LogQLParser.parse(parsed.query) }
         switch outcome {
         case .success(let expr):
-            return respond(MetadataResponseEncoder.encodeFormatQuery(prettified: expr.description))
+            return respond(MetadataResponseEncoder.encodeFormatQuery(prettified: expr.prettified()))
         case .failure(let error):
             return respond(MetadataResponseEncoder.encodeFormatQueryError(error.message))
         }

@@ -46,6 +46,7 @@ public final class Querier: QueryTarget, Sendable {
         let expr: Expr
         do {
             expr = try LogQLParser.parse(request.query)
+            try expr.validateStages()
         } catch {
             throw .badRequest(error.message)
         }
@@ -58,7 +59,7 @@ public final class Querier: QueryTarget, Sendable {
             start = max(start, Clock.nowNanos() - limits.maxQueryLookbackNanos)
         }
         if limits.maxQueryLengthNanos > 0, !request.isInstant, end - start > limits.maxQueryLengthNanos {
-            throw .badRequest("the query time range exceeds the limit (query length: \(GoDurationText.format(end - start)), limit: \(GoDurationText.format(limits.maxQueryLengthNanos)))")
+            throw .badRequest("the query time range exceeds the limit (query length: \(GoDuration.format(end - start)), limit: \(GoDuration.format(limits.maxQueryLengthNanos)))")
         }
         let parameters: QueryParameters
         if request.isInstant {
