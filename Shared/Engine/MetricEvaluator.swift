@@ -7,13 +7,15 @@ struct MetricEvaluator {
     let tenants: [String]
     let grid: StepGrid
     let limits: QueryLimits
+    let parallelism: Int
     var statistics = QueryStatistics()
 
-    init(source: any LogSource, tenants: [String], grid: StepGrid, limits: QueryLimits) {
+    init(source: any LogSource, tenants: [String], grid: StepGrid, limits: QueryLimits, parallelism: Int) {
         self.source = source
         self.tenants = tenants
         self.grid = grid
         self.limits = limits
+        self.parallelism = parallelism
     }
 
     mutating func evaluate(_ expression: MetricExpr) async throws(QueryError) -> SeriesSet {
@@ -65,7 +67,7 @@ struct MetricEvaluator {
         let scope = TenantScope(tenants: tenants, matchers: aggregation.range.selector.matchers)
         let evaluator = RangeAggregationEvaluator(
             aggregation: aggregation, plan: ExtractionPlan(aggregation: aggregation, pushedGrouping: pushedGrouping),
-            grid: grid, scope: scope, source: source)
+            grid: grid, scope: scope, source: source, parallelism: parallelism)
         return try await evaluator.evaluate(statistics: &statistics)
     }
 

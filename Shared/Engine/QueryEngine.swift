@@ -1,6 +1,7 @@
 public import FjordLogQL
 public import FjordModel
 import FjordPipeline
+import Foundation
 
 /// Evaluates parsed LogQL queries over a ``LogSource`` and answers exactly what Loki answers: streams for log
 /// queries, a matrix (range) or vector/scalar (instant) for metric queries, with Loki's error texts and limits.
@@ -10,10 +11,14 @@ import FjordPipeline
 public struct QueryEngine: Sendable {
     public let source: any LogSource
     public let limits: QueryLimits
+    /// How many tasks read the streams of one range aggregation concurrently.
+    public let parallelism: Int
 
-    public init(source: any LogSource, limits: QueryLimits = QueryLimits()) {
+    /// An engine over `source`; `parallelism` defaults to the number of active processors.
+    public init(source: any LogSource, limits: QueryLimits = QueryLimits(), parallelism: Int? = nil) {
         self.source = source
         self.limits = limits
+        self.parallelism = max(1, parallelism ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Evaluates `expression` with `parameters`.
@@ -89,7 +94,8 @@ public struct QueryEngine: Sendable {
                 return QueryResult(data: .matrix(ResultAssembly.literalMatrix(literal, grid: grid)))
             }
         }
-        var evaluator = MetricEvaluator(source: source, tenants: parameters.tenants, grid: grid, limits: limits)
+        var evaluator = MetricEvaluator(source: source, tenants: parameters.tenants, grid: grid, limits: limits,
+                                        parallelism: parallelism)
         let set = try await evaluator.evaluate(metric)
         let data: QueryResultData
         switch parameters.kind {

@@ -11,18 +11,29 @@ struct RangeAggregationEvaluator {
     let grid: StepGrid
     let scope: TenantScope
     let source: any LogSource
+    /// How many tasks read streams concurrently.
+    let parallelism: Int
 
     func evaluate(statistics: inout QueryStatistics) async throws(QueryError) -> SeriesSet {
-        let samples = try await collect(statistics: &statistics)
-        let range = aggregation.range.range
-        let offset = aggregation.range.offset
+        var samples = try await collect(statistics: &statistics)
+        let windows = WindowEvaluator(grid: grid, aggregation: aggregation)
+        for series in samples where series.hasError {
+            let range = aggregation.range.range
+            let offset = aggregation.range.offset
+            if series.times.contains(where: { grid.firstWindow(containing: $0, range: range, offset: offset) != nil }) {
+                throw QueryError.pipelineError(series: series.labels)
+            }
+        }
+        if !windows.isAdditive {
+            for position in samples.indices { samples[position].sortByTime() }
+        }
         if aggregation.operation == .absentOverTime {
-            return try absent(samples, range: range, offset: offset)
+            return absent(samples, windows: windows)
         }
         var result = SeriesSet(stepCount: grid.count)
         result.series.reserveCapacity(samples.count)
         for series in samples {
-            let output = try windows(series, range: range, offset: offset)
+            let output = windows.evaluate(series)
             if !output.steps.isEmpty { result.series.append(output) }
         }
         return result
@@ -30,159 +41,54 @@ struct RangeAggregationEvaluator {
 
     // MARK: Reading samples
 
-    private var storesValues: Bool {
-        switch aggregation.operation {
-        case .countOverTime, .absentOverTime: return false
-        case .rate: return aggregation.range.unwrap != nil
-        default: return true
-        }
-    }
-
     private func collect(statistics: inout QueryStatistics) async throws(QueryError) -> [SampleSeries] {
         let bounds = grid.sampleBounds(range: aggregation.range.range, offset: aggregation.range.offset)
         guard grid.count > 0 else { return [] }
         let streams = try await scope.selectStreams(from: source, start: bounds.after + 1, end: bounds.through + 1)
-        let extractor: SampleExtractor
-        do {
-            let pipeline = try LogPipeline(stages: plan.stages)
-            extractor = try SampleExtractor(pipeline: pipeline, operation: aggregation.operation,
-                                            unwrap: aggregation.range.unwrap, grouping: plan.grouping)
-        } catch {
-            throw QueryError(.badRequest, error.message)
+        let reader = try SampleReader(aggregation: aggregation, plan: plan, grid: grid,
+                                      labelTenants: scope.labelsResults)
+        let groups = Self.partition(streams, into: min(parallelism, streams.count))
+        if groups.count <= 1 {
+            let readout = try await reader.read(streams).get()
+            statistics.add(readout.statistics)
+            return SampleCollector.merge([readout.series])
         }
-        var collector = SampleCollector(plan: plan, labelTenants: scope.labelsResults)
-        let content: BlockContent = plan.needsOnlySizes ? .timestampsAndSizes : .full
-        let keepValues = storesValues
-        for stream in streams {
-            collector.beginStream()
-            let processor = extractor.makeProcessor(streamLabels: stream.labels)
-            var cursor = StreamCursor(blocks: stream.blocks, start: bounds.after + 1, end: bounds.through + 1,
-                                      direction: .forward, content: content)
-            while true {
-                let next: EntryBatch?
-                do {
-                    next = try await cursor.next()
-                } catch {
-                    throw QueryError.storage(error)
-                }
-                guard let batch = next else { break }
-                statistics.decompressedLines += Int64(batch.count)
-                statistics.decompressedBytes += Int64(batch.totalLineBytes)
-                statistics.totalLinesProcessed += Int64(batch.count)
-                if plan.needsOnlySizes {
-                    collectSizes(batch, 0..<batch.count, stream: stream, processor: processor, keepValues: keepValues,
-                                 into: &collector, statistics: &statistics)
-                } else if let failing = collectSamples(batch, 0..<batch.count, stream: stream, processor: processor,
-                                                       keepValues: keepValues, into: &collector,
-                                                       statistics: &statistics) {
-                    // Loki fails at the first step whose window holds an erroring sample; stop reading now.
-                    throw QueryError.pipelineError(series: failing)
-                }
+        let readouts = await withTaskGroup(of: Result<SampleReader.Readout, QueryError>.self) { group in
+            for part in groups {
+                group.addTask { await reader.read(part) }
             }
+            var results: [Result<SampleReader.Readout, QueryError>] = []
+            for await result in group { results.append(result) }
+            return results
         }
-        return collector.finish()
+        var parts: [[SampleSeries]] = []
+        for result in readouts {
+            let readout = try result.get()
+            statistics.add(readout.statistics)
+            parts.append(readout.series)
+        }
+        return SampleCollector.merge(parts)
     }
 
-    /// No stage runs: the labels depend only on the structured metadata, asked from the extractor once per variant.
-    private func collectSizes(_ batch: EntryBatch, _ entries: Range<Int>, stream: SourceStream,
-                              processor: SampleProcessor, keepValues: Bool, into collector: inout SampleCollector,
-                              statistics: inout QueryStatistics) {
-        var lastMetadata: Labels? = nil
-        var lastSeries = -1
-        for index in entries {
-            let lineLength = batch.lineLength(index)
-            statistics.totalBytesProcessed += Int64(lineLength)
-            statistics.totalPostFilterLines += 1
-            let metadata = batch.metadata(index)
-            if metadata != lastMetadata {
-                lastMetadata = metadata
-                let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-                guard let sample = processor.process(timestamp: batch.timestamps[index], line: empty,
-                                                     metadata: metadata) else {
-                    lastSeries = -1
-                    continue
-                }
-                lastSeries = collector.seriesIndex(raw: sample.labels, tenant: stream.tenant)
-            }
-            guard lastSeries >= 0 else { continue }
-            collector.append(series: lastSeries, time: batch.timestamps[index],
-                             value: keepValues ? Double(lineLength) : nil)
+    /// Splits streams into `count` groups of similar entry counts (largest first onto the lightest group).
+    static func partition(_ streams: [SourceStream], into count: Int) -> [[SourceStream]] {
+        guard count > 1 else { return [streams] }
+        let sizes = streams.map { stream in stream.blocks.reduce(0) { $0 + $1.entryCount } }
+        var groups = [[SourceStream]](repeating: [], count: count)
+        var loads = [Int](repeating: 0, count: count)
+        for index in streams.indices.sorted(by: { sizes[$0] > sizes[$1] }) {
+            let lightest = loads.indices.min { loads[$0] < loads[$1] } ?? 0
+            groups[lightest].append(streams[index])
+            loads[lightest] += sizes[index]
         }
-    }
-
-    /// Runs the extractor on every entry. Returns the labels of a series that carries `__error__` inside a window.
-    private func collectSamples(_ batch: EntryBatch, _ entries: Range<Int>, stream: SourceStream,
-                                processor: SampleProcessor, keepValues: Bool, into collector: inout SampleCollector,
-                                statistics: inout QueryStatistics) -> Labels? {
-        batch.lineBytes.withUnsafeBytes { all in
-            for index in entries {
-                let lineStart = Int(batch.lineStarts[index])
-                let lineEnd = Int(batch.lineStarts[index + 1])
-                let line = UnsafeRawBufferPointer(rebasing: all[lineStart..<lineEnd])
-                statistics.totalBytesProcessed += Int64(line.count)
-                let time = batch.timestamps[index]
-                guard let sample = processor.process(timestamp: time, line: line, metadata: batch.metadata(index))
-                else { continue }
-                statistics.totalPostFilterLines += 1
-                let position = collector.seriesIndex(raw: sample.labels, tenant: stream.tenant)
-                if collector.hasError(position),
-                   grid.firstWindow(containing: time, range: aggregation.range.range,
-                                    offset: aggregation.range.offset) != nil {
-                    return collector.labels(position)
-                }
-                collector.append(series: position, time: time, value: keepValues ? sample.value : nil)
-            }
-            return nil
-        }
-    }
-
-    // MARK: Windows
-
-    /// The aggregated value at every step whose window holds samples of `series`.
-    private func windows(_ series: SampleSeries, range: Int64, offset: Int64) throws(QueryError) -> StepSeries {
-        var output = StepSeries(labels: series.labels)
-        let isError = series.labels.index(of: "__error__") != nil
-        let operation = aggregation.operation
-        let seconds = RangeFunctions.seconds(range)
-        let hasUnwrap = aggregation.range.unwrap != nil
-        var failed = false
-        series.times.withUnsafeBufferPointer { times in
-            series.values.withUnsafeBufferPointer { values in
-                var low = 0
-                var high = 0
-                for step in 0..<grid.count {
-                    let window = grid.window(step, range: range, offset: offset)
-                    while low < times.count, times[low] <= window.after { low += 1 }
-                    if high < low { high = low }
-                    while high < times.count, times[high] <= window.through { high += 1 }
-                    guard high > low else { continue }
-                    if isError {
-                        failed = true
-                        return
-                    }
-                    let value: Double
-                    if values.isEmpty {
-                        value = operation == .rate ? Double(high - low) / seconds : Double(high - low)
-                    } else {
-                        value = RangeFunctions.aggregate(
-                            operation, range: range, parameter: aggregation.parameter, hasUnwrap: hasUnwrap,
-                            times: UnsafeBufferPointer(rebasing: times[low..<high]),
-                            values: UnsafeBufferPointer(rebasing: values[low..<high]))
-                    }
-                    output.append(step: step, value: value)
-                }
-            }
-        }
-        if failed { throw QueryError.pipelineError(series: series.labels) }
-        return output
+        return groups.filter { !$0.isEmpty }
     }
 
     /// `absent_over_time`: 1 at every step whose window holds no sample at all.
-    private func absent(_ samples: [SampleSeries], range: Int64, offset: Int64) throws(QueryError) -> SeriesSet {
+    private func absent(_ samples: [SampleSeries], windows: WindowEvaluator) -> SeriesSet {
         var present = [Bool](repeating: false, count: grid.count)
         for series in samples {
-            let windows = try windows(series, range: range, offset: offset)
-            for step in windows.steps { present[Int(step)] = true }
+            for step in windows.evaluate(series).steps { present[Int(step)] = true }
         }
         var output = StepSeries(labels: Self.absentLabels(aggregation.range.selector.matchers))
         for step in 0..<grid.count where !present[step] {

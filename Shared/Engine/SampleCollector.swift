@@ -1,6 +1,10 @@
 import FjordModel
 
-/// The samples of one range-aggregation series: times (nanoseconds) and values, in time order once sorted.
+/// The samples of one range-aggregation series: times (nanoseconds) and values.
+///
+/// Samples arrive in runs that are each in time order (one stream after another, one reader after another);
+/// `runStarts` records where a run begins. Sums and counts are evaluated run by run; order-sensitive aggregations
+/// sort the series first (``sortByTime()``).
 struct SampleSeries: Sendable {
     var labels: Labels
     /// The labels carry `__error__`: any sample inside a window fails the query.
@@ -8,23 +12,50 @@ struct SampleSeries: Sendable {
     var times: [Int64] = []
     /// Empty when every value is 1 (counting without a pipeline or unwrap).
     var values: [Double] = []
-    private(set) var isSorted = true
+    /// Start index of every time-ordered run; `[0]` when the whole series is in time order.
+    private(set) var runStarts: [Int] = [0]
 
     init(labels: Labels) {
         self.labels = labels
         hasError = labels.index(of: "__error__") != nil
     }
 
+    var isSorted: Bool { runStarts.count == 1 }
+
     mutating func append(time: Int64, value: Double?) {
-        if let last = times.last, time < last { isSorted = false }
+        if let last = times.last, time < last { runStarts.append(times.count) }
         times.append(time)
         if let value { values.append(value) }
+    }
+
+    /// Appends a time-ordered run of samples (`values` empty when counting).
+    mutating func append(times run: UnsafeBufferPointer<Int64>, values runValues: [Double]) {
+        guard let first = run.first else { return }
+        if let last = times.last, first < last { runStarts.append(times.count) }
+        times.append(contentsOf: run)
+        values.append(contentsOf: runValues)
+    }
+
+    /// Appends the samples of another reader's series with the same labels.
+    mutating func absorb(_ other: SampleSeries) {
+        let offset = times.count
+        if let last = times.last, let first = other.times.first, first < last { runStarts.append(offset) }
+        runStarts.append(contentsOf: other.runStarts.dropFirst().map { $0 + offset })
+        times.append(contentsOf: other.times)
+        values.append(contentsOf: other.values)
+    }
+
+    /// The index ranges of the time-ordered runs.
+    var runs: [Range<Int>] {
+        (0..<runStarts.count).map { index in
+            runStarts[index]..<(index + 1 < runStarts.count ? runStarts[index + 1] : times.count)
+        }
     }
 
     /// Puts the samples in time order; samples with equal times keep their arrival order.
     mutating func sortByTime() {
         guard !isSorted else { return }
-        defer { isSorted = true }
+        defer { runStarts = [0] }
         if values.isEmpty {
             times.sort()
             return
@@ -79,6 +110,10 @@ struct SampleCollector {
         series[position].append(time: time, value: value)
     }
 
+    mutating func append(series position: Int, times: UnsafeBufferPointer<Int64>, values: [Double]) {
+        series[position].append(times: times, values: values)
+    }
+
     /// True when samples of series `position` carry `__error__`.
     func hasError(_ position: Int) -> Bool {
         series[position].hasError
@@ -88,9 +123,26 @@ struct SampleCollector {
         series[position].labels
     }
 
-    /// Hands over the series, each in time order.
+    /// Joins the series of several readers by labels.
+    static func merge(_ parts: [[SampleSeries]]) -> [SampleSeries] {
+        if parts.count == 1 { return parts[0] }
+        var index: [Labels: Int] = [:]
+        var merged: [SampleSeries] = []
+        for part in parts {
+            for series in part {
+                if let existing = index[series.labels] {
+                    merged[existing].absorb(series)
+                } else {
+                    index[series.labels] = merged.count
+                    merged.append(series)
+                }
+            }
+        }
+        return merged
+    }
+
+    /// Hands over the series.
     mutating func finish() -> [SampleSeries] {
-        for position in series.indices { series[position].sortByTime() }
         let result = series
         series = []
         index = [:]
