@@ -171,7 +171,10 @@ public struct CompressedBlock: EntryBlock, Sendable {
     public func decodeNow(_ content: BlockContent) throws(CorruptDataError) -> EntryBatch {
         let (timestamps, lineStarts) = try decodeTimes()
         if content == .timestampsAndSizes {
-            return EntryBatch(timestamps: timestamps, lineStarts: lineStarts, lineBytes: [], metadata: [], hasLines: false)
+            // Structured metadata is part of every entry's labels, so even count-only queries need it (it is small).
+            let entryMetadata = try MetadataTable.decode(try unpack(metadata, "metadata"), count: entryCount)
+            return EntryBatch(timestamps: timestamps, lineStarts: lineStarts, lineBytes: [], metadata: entryMetadata,
+                              hasLines: false)
         }
         let linesRaw = try unpack(lines, "lines")
         let tokensRaw = try unpack(tokens, "tokens")

@@ -145,7 +145,7 @@ public struct HeadSnapshot: EntryBlock, Sendable {
         let sorted = HeadBlock.sorted(entries, isSorted: isSorted)
         if content == .timestampsAndSizes {
             return EntryBatch(timestamps: sorted.timestamps, lineStarts: sorted.lineStarts, lineBytes: [],
-                              metadata: [], hasLines: false)
+                              metadata: sorted.metadata, hasLines: false)
         }
         return sorted
     }
