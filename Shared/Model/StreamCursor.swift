@@ -145,12 +145,28 @@ public struct StreamCursor: Sendable {
                           metadata: metadata, hasLines: batch.hasLines)
     }
 
-    /// The entries of `batch` in reverse order.
+    /// The entries of `batch` in reverse order (columns built directly: this runs for every backward query).
     static func reversed(_ batch: EntryBatch) -> EntryBatch {
-        if batch.count <= 1 { return batch }
-        var out = EntryBatch(capacity: batch.count, lineBytesCapacity: batch.hasLines ? batch.lineBytes.count : 0)
-        for index in stride(from: batch.count - 1, through: 0, by: -1) { out.append(from: batch, at: index) }
-        return out
+        let count = batch.count
+        if count <= 1 { return batch }
+        var timestamps = [Int64]()
+        timestamps.reserveCapacity(count)
+        var starts = [UInt32]()
+        starts.reserveCapacity(count + 1)
+        starts.append(0)
+        var bytes = [UInt8]()
+        if batch.hasLines { bytes.reserveCapacity(batch.lineBytes.count) }
+        var offset: UInt32 = 0
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            timestamps.append(batch.timestamps[index])
+            let start = Int(batch.lineStarts[index])
+            let end = Int(batch.lineStarts[index + 1])
+            if batch.hasLines { bytes.append(contentsOf: batch.lineBytes[start..<end]) }
+            offset += UInt32(end - start)
+            starts.append(offset)
+        }
+        return EntryBatch(timestamps: timestamps, lineStarts: starts, lineBytes: bytes,
+                          metadata: batch.metadata.reversed(), hasLines: batch.hasLines)
     }
 
     /// Merges ascending batches by timestamp into one ascending batch restricted to `[start, end)`. Ties go to the

@@ -5,9 +5,9 @@ public import FjordModel
 /// cut, and the unit a chunk stores.
 ///
 /// The encoding is columnar (byte layout in `docs/storage-format.md`): a small uncompressed header (entry count,
-/// time bounds, sizes) and four separately compressed sections — timestamps and line lengths, rewritten lines
+/// time bounds, sizes) and five separately compressed sections — timestamps, line lengths, rewritten lines
 /// (``LineTransform``), packed hex tokens, and structured metadata through a per-block symbol table. Decoding with
-/// ``BlockContent/timestampsAndSizes`` touches only the first, small section.
+/// ``BlockContent/timestampsAndSizes`` touches only the first two, small sections.
 ///
 /// The value holds its bytes (often a slice of a whole chunk) and is cheap to copy and share between tasks.
 public struct CompressedBlock: EntryBlock, Sendable {
@@ -34,6 +34,7 @@ public struct CompressedBlock: EntryBlock, Sendable {
     /// Sum of the entries' structured metadata name and value lengths.
     public let metadataBytes: Int
     let times: Section
+    let sizes: Section
     let lines: Section
     let tokens: Section
     let metadata: Section
@@ -44,10 +45,13 @@ public struct CompressedBlock: EntryBlock, Sendable {
     public var compressedSize: Int { bytes.count }
 
     /// Stored bytes of the header and of each section (for measurements).
-    public var storedSizes: (header: Int, timestampsAndSizes: Int, lines: Int, tokens: Int, metadata: Int) {
-        (times.range.lowerBound - bytes.startIndex, times.range.count, lines.range.count, tokens.range.count,
-         metadata.range.count)
+    public var storedSizes: (header: Int, timestamps: Int, sizes: Int, lines: Int, tokens: Int, metadata: Int) {
+        (times.range.lowerBound - bytes.startIndex, times.range.count, sizes.range.count, lines.range.count,
+         tokens.range.count, metadata.range.count)
     }
+
+    /// Number of sections after the header.
+    static let sectionCount = 5
 
     /// Parses a block's header (cheap; sections are decoded by ``decodeNow(_:)``).
     public init(parsing bytes: ArraySlice<UInt8>) throws(CorruptDataError) {
@@ -64,9 +68,11 @@ public struct CompressedBlock: EntryBlock, Sendable {
         let lineBytes = try reader.count(limit: Int(UInt32.max), "line bytes")
         let metadataBytes = try reader.count(limit: Int(UInt32.max), "metadata bytes")
         let sectionCount = try reader.byte()
-        guard sectionCount == 4 else { throw reader.error("expected 4 sections, found \(sectionCount)") }
+        guard sectionCount == CompressedBlock.sectionCount else {
+            throw reader.error("expected \(CompressedBlock.sectionCount) sections, found \(sectionCount)")
+        }
         var headers: [(UInt8, Int, Int)] = []
-        for _ in 0..<4 {
+        for _ in 0..<CompressedBlock.sectionCount {
             let codec = try reader.byte()
             guard codec <= 1 else { throw reader.error("unknown section codec \(codec)") }
             let raw = try reader.count(limit: CompressedBlock.maximumSectionSize, "section size")
@@ -85,7 +91,9 @@ public struct CompressedBlock: EntryBlock, Sendable {
         }
         guard position == bytes.endIndex else { throw reader.error("\(bytes.endIndex - position) trailing bytes") }
         guard count > 0 || (lineBytes == 0 && sections[0].rawSize == 0) else { throw reader.error("empty block with data") }
-        guard sections[0].rawSize >= 2 * count else { throw reader.error("\(count) entries need more than \(sections[0].rawSize) bytes") }
+        guard sections[0].rawSize >= count, sections[1].rawSize >= count else {
+            throw reader.error("\(count) entries need more than \(sections[0].rawSize) + \(sections[1].rawSize) bytes")
+        }
         self.bytes = bytes
         self.entryCount = count
         self.minTime = minTime
@@ -93,9 +101,10 @@ public struct CompressedBlock: EntryBlock, Sendable {
         self.lineBytes = lineBytes
         self.metadataBytes = metadataBytes
         self.times = sections[0]
-        self.lines = sections[1]
-        self.tokens = sections[2]
-        self.metadata = sections[3]
+        self.sizes = sections[1]
+        self.lines = sections[2]
+        self.tokens = sections[3]
+        self.metadata = sections[4]
     }
 
     /// Parses a block's header from a whole byte array.
@@ -120,7 +129,8 @@ public struct CompressedBlock: EntryBlock, Sendable {
             times.uvarint(UInt64(bitPattern: timestamp &- previous))
             previous = timestamp
         }
-        for index in 0..<count { times.uvarint(batch.lineLength(index)) }
+        var sizes = ByteWriter(capacity: count * 2)
+        for index in 0..<count { sizes.uvarint(batch.lineLength(index)) }
 
         var lineEncoder = LineEncoder(capacity: batch.totalLineBytes)
         batch.lineBytes.withUnsafeBytes { all in
@@ -140,9 +150,10 @@ public struct CompressedBlock: EntryBlock, Sendable {
         writer.uvarint(UInt64(bitPattern: maxTime &- minTime))
         writer.uvarint(batch.totalLineBytes)
         writer.uvarint(metadataBytes)
-        writer.byte(4)
-        let packed = [times.bytes, lineEncoder.lines, lineEncoder.tokens, metadataRaw].map { pack($0, level: level) }
-        for (section, raw) in zip(packed, [times.count, lineEncoder.lines.count, lineEncoder.tokens.count, metadataRaw.count]) {
+        writer.byte(UInt8(sectionCount))
+        let raws = [times.bytes, sizes.bytes, lineEncoder.lines, lineEncoder.tokens, metadataRaw]
+        let packed = raws.map { pack($0, level: level) }
+        for (section, raw) in zip(packed, raws.map(\.count)) {
             writer.byte(section.codec)
             writer.uvarint(raw)
             writer.uvarint(section.stored.count)
@@ -229,6 +240,8 @@ public struct CompressedBlock: EntryBlock, Sendable {
         guard entryCount == 0 || (timestamps[0] == minTime && current == maxTime) else {
             throw reader.error("timestamps do not match the block bounds")
         }
+        guard reader.isAtEnd else { throw reader.error("\(reader.remaining) trailing bytes") }
+        reader = ByteReader(try unpack(sizes, "sizes"), context: "block sizes")
         var lineStarts = [UInt32]()
         lineStarts.reserveCapacity(entryCount + 1)
         lineStarts.append(0)

@@ -24,7 +24,7 @@ import Darwin
 ///   (high nibble first, `(n+1)/2` bytes) are the next bytes of the tokens stream.
 ///
 /// The rewritten stream holds no line boundaries: the decoder stops a line once it has produced the line's original
-/// length (stored in the timestamps-and-sizes section).
+/// length (stored in the line sizes section).
 enum LineTransform {
     static let escape: UInt8 = 0xFF
     static let opLiteral: UInt8 = 0x00

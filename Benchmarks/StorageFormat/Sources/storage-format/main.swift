@@ -1,7 +1,7 @@
 // Bytes per line and encode/decode speed of Fjord's storage format on the conformance data set, with Loki-style
 // baselines. Entries are grouped by (tenant, stream), sorted by timestamp, appended through `MemoryStream` (head →
 // 256 KiB blocks → chunks), and every chunk is closed and encoded as a chunk file. Speeds are MB of line bytes per
-// CPU-second of the measuring thread, so they hold on a busy machine.
+// CPU-second of the process, so they hold on a busy machine.
 //
 //   swift run -c release storage-format [--dataset PATH] [--levels 1,3] [--block-kib 256] [--repeat 3]
 import FjordCompression
@@ -68,16 +68,18 @@ func loadStreams(_ path: String) throws -> [[Entry]] {
     }
 }
 
-/// CPU seconds of this thread spent in `body`: stable on a machine shared with other work (wall time is not).
+/// CPU seconds used by this process so far (all threads).
+func processSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// CPU seconds of this process spent in `body`: stable on a machine shared with other work (wall time is not).
 func seconds(_ body: () throws -> Void) rethrows -> Double {
-    func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-    let start = now()
+    let start = processSeconds()
     try body()
-    return now() - start
+    return processSeconds() - start
 }
 
 func uvarint(_ value: UInt64, into out: inout [UInt8]) {
@@ -158,16 +160,17 @@ for level in arguments.levels {
         encodeTime = min(encodeTime, seconds { encoded = batches.reduce(0) { $0 + CompressedBlock.encode($1, level: level).compressedSize } })
     }
     print("  CompressedBlock.encode alone, zstd -\(level): \(perLine(encoded)), \(rate(lineBytes, encodeTime))")
-    var parts = (header: 0, times: 0, lines: 0, tokens: 0, metadata: 0)
+    var parts = (header: 0, times: 0, sizes: 0, lines: 0, tokens: 0, metadata: 0)
     for batch in batches {
         let sizes = CompressedBlock.encode(batch, level: level).storedSizes
         parts.header += sizes.header
-        parts.times += sizes.timestampsAndSizes
+        parts.times += sizes.timestamps
+        parts.sizes += sizes.sizes
         parts.lines += sizes.lines
         parts.tokens += sizes.tokens
         parts.metadata += sizes.metadata
     }
-    print("    per section: header \(perLine(parts.header)), timestamps+sizes \(perLine(parts.times)), "
+    print("    per section: header \(perLine(parts.header)), timestamps \(perLine(parts.times)), sizes \(perLine(parts.sizes)), "
           + "lines \(perLine(parts.lines)), tokens \(perLine(parts.tokens)), metadata \(perLine(parts.metadata))")
 }
 
@@ -208,8 +211,24 @@ for level in arguments.levels {
         })
     }
     precondition(decodedEntries <= lines, "decoded \(decodedEntries) entries from \(lines)")
+    // Reading every stream through StreamCursor, both directions.
+    var bestForward = Double.infinity
+    var bestBackward = Double.infinity
+    let chunkBlocks: [[any EntryBlock]] = try chunks.map { try DecodedChunk(bytes: $0.bytes).blocks }
+    for _ in 0..<arguments.repeats {
+        for direction in [Direction.forward, .backward] {
+            let start = processSeconds()
+            for blocks in chunkBlocks {
+                var cursor = StreamCursor(blocks: blocks, start: .min, end: .max, direction: direction)
+                while let batch = try await cursor.next() { _ = batch.count }
+            }
+            let time = processSeconds() - start
+            if direction == .forward { bestForward = min(bestForward, time) } else { bestBackward = min(bestBackward, time) }
+        }
+    }
     print("fjord zstd -\(level): chunks \(perLine(encodedBytes)) (blocks alone \(perLine(blockBytes)), \(chunks.count) chunks); "
           + "ingest+encode \(rate(lineBytes, bestEncode)), decode full \(rate(lineBytes, bestFull)), "
           + "timestamps+sizes \(String(format: "%.0f", Double(lines) / bestSizes / 1e6)) M entries/s; "
+          + "StreamCursor forward \(rate(lineBytes, bestForward)), backward \(rate(lineBytes, bestBackward)); "
           + "\(decodedEntries) entries after head de-duplication")
 }
