@@ -105,7 +105,13 @@ public struct QueryEngine: Sendable {
         case .range:
             data = .matrix(try ResultAssembly.matrix(set, grid: grid, maxSeries: limits.maxQuerySeries))
         }
-        return QueryResult(data: data, statistics: evaluator.statistics)
+        var statistics = evaluator.statistics
+        switch data {
+        case .matrix(let series): statistics.totalEntriesReturned = Int64(series.reduce(0) { $0 + $1.points.count })
+        case .vector(let samples): statistics.totalEntriesReturned = Int64(samples.count)
+        default: break
+        }
+        return QueryResult(data: data, statistics: statistics)
     }
 
     /// The evaluation times of a metric query.

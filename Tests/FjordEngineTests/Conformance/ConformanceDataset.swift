@@ -25,6 +25,15 @@ struct ConformanceDataset: Sendable {
         var description: String
     }
 
+    /// Loaded once per test process and shared by every test that needs it.
+    static let shared: Result<ConformanceDataset, LoadError> = {
+        do {
+            return .success(try load())
+        } catch {
+            return .failure(LoadError(description: "\(error)"))
+        }
+    }()
+
     static func load() throws -> ConformanceDataset {
         let url = ConformanceFixtures.directory.appendingPathComponent("dataset.jsonl.gz")
         let compressed = try Data(contentsOf: url)

@@ -7,7 +7,7 @@ import Testing
 /// stage FjordPipeline does not implement yet are reported as PENDING and do not fail the test.
 @Suite struct ConformanceTests {
     @Test func engineAnswersLikeLoki() async throws {
-        let dataset = try ConformanceDataset.load()
+        let dataset = try ConformanceDataset.shared.get()
         let runner = ConformanceRunner(dataset: dataset) { query in
             do throws(LogQLParseError) {
                 return .success(try LogQLParser.parse(query))

@@ -6,7 +6,7 @@ import Testing
 /// lcnorm does.
 @Suite struct HarnessTests {
     @Test func datasetLoadsEveryUniqueEntry() async throws {
-        let dataset = try ConformanceDataset.load()
+        let dataset = try ConformanceDataset.shared.get()
         #expect(dataset.base == 1_795_316_400 * 1_000_000_000)
         var total = 0
         for tenant in ["tenant-a", "tenant-b"] {
