@@ -117,6 +117,16 @@ public final class WALWriter: Sendable {
         try await waitFor(target, needsSync: true)
     }
 
+    /// Gives back the open segment's unused preallocated space (the writer thread does it shortly). The ingester calls
+    /// this when a flush left nothing unflushed, so an idle WAL takes only the bytes it holds.
+    public func releaseUnusedSpace() {
+        let wake = core.state.withLock { state -> Bool in
+            state.trimRequested = true
+            return state.claimWakeup()
+        }
+        core.wake(if: wake)
+    }
+
     /// Writes and fsyncs everything appended, closes the segment (cutting unused preallocated space) and releases the
     /// directory. Later appends throw ``WALError/closed``. Throws the writer's failure if it failed.
     public func close() async throws(WALError) {

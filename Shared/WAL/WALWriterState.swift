@@ -62,6 +62,8 @@ struct WriterState {
     var writtenSequence: UInt64 = 0
     var syncedSequence: UInt64 = 0
     var syncRequested: UInt64 = 0
+    /// Cut the open segment's unused preallocated space at the next opportunity (after a full flush).
+    var trimRequested = false
 
     /// Segment of the next append and its size including everything appended to it.
     var segment: Int

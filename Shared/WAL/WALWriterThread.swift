@@ -77,6 +77,7 @@ final class WriterThreadLoop {
         var sequence: UInt64
         var syncRequested: Bool
         var closing: Bool
+        var trim: Bool
     }
 
     func run() {
@@ -97,14 +98,17 @@ final class WriterThreadLoop {
             let syncRequested = state.syncRequested > state.syncedSequence
             let intervalDue = intervalDeadline.map { DispatchTime.now() >= $0 } ?? false
             let unsynced = state.writtenSequence > state.syncedSequence
-            if state.chunks.isEmpty, !state.closing, !syncRequested, !(intervalDue && unsynced) {
+            if state.chunks.isEmpty, !state.closing, !syncRequested, !state.trimRequested, !(intervalDue && unsynced) {
                 state.writerIdle = true
                 return .sleep(timeout: unsynced ? intervalDeadline : nil)
             }
             var chunks: [PendingChunk] = []
             swap(&chunks, &state.chunks)
             let sequence = chunks.last?.lastSequence ?? state.writtenSequence
-            return .work(Batch(chunks: chunks, sequence: sequence, syncRequested: syncRequested, closing: state.closing))
+            let trim = state.trimRequested
+            state.trimRequested = false
+            return .work(Batch(chunks: chunks, sequence: sequence, syncRequested: syncRequested, closing: state.closing,
+                               trim: trim))
         }
     }
 
@@ -131,6 +135,12 @@ final class WriterThreadLoop {
                 try PosixFile.syncData(file.fd, path: file.path)
                 lastSync = DispatchTime.now()
                 synced = true
+            }
+            if batch.trim, !batch.closing, file.diskBytes > file.written {
+                // Give back the preallocated tail; later appends extend the file until the next rotation.
+                try PosixFile.truncate(file.fd, to: file.written, path: file.path)
+                file.diskBytes = file.written
+                if options.fsync != .never { try PosixFile.syncAll(file.fd, path: file.path) }
             }
             if batch.closing {
                 try file.finish(sync: true)

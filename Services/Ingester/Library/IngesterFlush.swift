@@ -53,6 +53,7 @@ extension Ingester {
             var oldest = current
             for shard in shards { oldest = min(oldest, await shard.removableBefore(currentSegment: current)) }
             let removed = try wal.removeSegments(before: oldest)
+            if oldest == current, force { wal.releaseUnusedSpace() }
             if removed.files > 0 {
                 logger.debug("WAL segments removed", metadata: ["wal.files": "\(removed.files)", "wal.bytes": "\(removed.bytes)"])
             }
