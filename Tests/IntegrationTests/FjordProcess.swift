@@ -53,13 +53,13 @@ final class FjordProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
             if !process.isRunning { throw FjordTestError("fjord exited early (\(process.terminationStatus)):\n\(self.log)") }
             if let (status, _) = try? await HTTP.request("GET", baseURL + "/ready"), status == 200 { return }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        throw FjordTestError("fjord did not become ready within 30 s:\n\(self.log)")
+        throw FjordTestError("fjord did not become ready within 90 s:\n\(self.log)")
     }
 
     /// Stops the process: SIGTERM (graceful) or SIGKILL (crash), and waits for it to exit.
