@@ -13,16 +13,19 @@ public final class ChunkStore: LogSource, Sendable {
     public let periods: IndexPeriods
     /// zstd level of index segments.
     public let indexCompressionLevel: Int32
+    /// Chunk objects written at once by one ``writeChunks(tenant:_:)`` call.
+    public let maxConcurrentWrites: Int
     let cache: ChunkCache
 
     /// A store over `objects`. `chunkCacheBytes` bounds the decoded-chunk cache (by chunk file size).
     public init(objects: any ObjectStore, periods: IndexPeriods = IndexPeriods(), chunkCacheBytes: Int = 256 << 20,
-                maxCachedSegments: Int = 4096, indexCompressionLevel: Int32 = 3) {
+                maxCachedSegments: Int = 4096, indexCompressionLevel: Int32 = 3, maxConcurrentWrites: Int = 16) {
         self.objects = objects
         self.periods = periods
         self.index = IndexReader(store: objects, periods: periods, maxCachedSegments: maxCachedSegments)
         self.cache = ChunkCache(capacityBytes: chunkCacheBytes)
         self.indexCompressionLevel = indexCompressionLevel
+        self.maxConcurrentWrites = maxConcurrentWrites
     }
 
     /// Rejects tenant IDs that cannot be a key segment (empty, `.`, `..`, containing `/`).
@@ -45,17 +48,10 @@ public final class ChunkStore: LogSource, Sendable {
             precondition(labels == chunk.labels, "writeChunks: labels \(labels) do not match the chunk's \(chunk.labels)")
         }
         let objects = self.objects
-        var keys = try await withThrowingTaskGroup(of: String.self) { group in
-            for (_, chunk) in chunks {
-                group.addTask {
-                    let key = ChunkKey.make(tenant: tenant, chunk: chunk)
-                    try await objects.put(key, chunk.bytes)
-                    return key
-                }
-            }
-            var written: [String] = []
-            for try await key in group { written.append(key) }
-            return written
+        var keys = try await concurrentMap(chunks.map(\.chunk), limit: maxConcurrentWrites) { chunk in
+            let key = ChunkKey.make(tenant: tenant, chunk: chunk)
+            try await objects.put(key, chunk.bytes)
+            return key
         }
         var byPeriod: [Int64: [Labels: [ChunkRef]]] = [:]
         for (labels, chunk) in chunks {
@@ -72,6 +68,37 @@ public final class ChunkStore: LogSource, Sendable {
             keys.append(key)
         }
         return keys
+    }
+
+    /// Merges every index segment of `tenant` in `period` into one segment and deletes the merged ones (each flush
+    /// writes a segment, so without this a day accumulates thousands). Safe while writers and readers run: new
+    /// segments written meanwhile are left alone, and readers that miss a deleted segment list again. Returns the
+    /// number of segments merged (0 when there was nothing to merge).
+    @discardableResult
+    public func compactIndex(tenant: String, period: Int64) async throws -> Int {
+        try ChunkStore.validateTenant(tenant)
+        let keys = try await objects.list(prefix: periods.prefix(tenant: tenant, period: period)).map(\.key)
+            .filter { $0.hasSuffix(IndexSegment.fileExtension) }
+        guard keys.count > 1 else { return 0 }
+        let objects = self.objects
+        let segments = try await concurrentMap(keys, limit: IndexReader.maxConcurrentFetches) { key in
+            try IndexSegment(decoding: try await objects.get(key), context: "index segment \(key)")
+        }
+        var merged: [Labels: [ChunkIdentity: ChunkRef]] = [:]
+        for segment in segments {
+            for series in segment.series {
+                for chunk in series.chunks { merged[series.labels, default: [:]][ChunkIdentity(chunk)] = chunk }
+            }
+        }
+        let segment = IndexSegment(series: merged.map { labels, chunks in
+            IndexSeries(labels: labels, chunks: chunks.values.sorted { $0.from != $1.from ? $0.from < $1.from : $0.through < $1.through })
+        })
+        let bytes = segment.encode(level: indexCompressionLevel)
+        let range = segment.timeRange
+        let key = periods.segmentKey(tenant: tenant, period: period, segment: bytes, from: range.from, through: range.through)
+        try await objects.put(key, bytes)
+        for old in keys where old != key { try await objects.delete(old) }
+        return keys.count
     }
 
     // MARK: - Reading

@@ -120,42 +120,59 @@ public actor IndexReader {
     func segments(tenant: String, start: Int64, end: Int64) async throws -> [IndexSegment] {
         try ChunkStore.validateTenant(tenant)
         let range = periods.periods(from: start, through: end &- 1)
+        // A segment listed but gone when fetched was merged by index compaction: list again once to see the merge.
+        for attempt in 0..<2 {
+            let keys = try await listSegments(tenant: tenant, range: range)
+            let missing = keys.filter { cache[$0] == nil }
+            let store = self.store
+            let fetched: [(String, IndexSegment)]
+            do {
+                fetched = try await concurrentMap(missing, limit: IndexReader.maxConcurrentFetches) { key in
+                    let bytes = try await store.get(key)
+                    return (key, try IndexSegment(decoding: bytes, context: "index segment \(key)"))
+                }
+            } catch let error as ObjectStoreError where error.kind == .notFound && attempt == 0 {
+                continue
+            }
+            for (key, segment) in fetched { cache[key] = (segment, 0) }
+            var result: [IndexSegment] = []
+            for key in keys {
+                guard let entry = cache[key] else { continue }
+                clock += 1
+                cache[key] = (entry.segment, clock)
+                result.append(entry.segment)
+            }
+            evict()
+            return result
+        }
+        return []
+    }
+
+    /// Segments fetched from the store at once.
+    static let maxConcurrentFetches = 16
+
+    /// Segment keys of the periods in `range`; forgets cached segments of those periods that are no longer listed.
+    private func listSegments(tenant: String, range: ClosedRange<Int64>) async throws -> [String] {
         var keys: [String] = []
+        var listedPrefixes: [String] = []
         if range.count <= maxPeriodListings {
             for period in range {
-                keys += try await store.list(prefix: periods.prefix(tenant: tenant, period: period)).map(\.key)
+                let prefix = periods.prefix(tenant: tenant, period: period)
+                keys += try await store.list(prefix: prefix).map(\.key)
+                listedPrefixes.append(prefix)
             }
         } else {
-            keys = try await store.list(prefix: "\(tenant)/index/").map(\.key).filter { key in
+            let prefix = "\(tenant)/index/"
+            keys = try await store.list(prefix: prefix).map(\.key).filter { key in
                 periods.period(ofSegmentKey: key).map { range.contains($0) } ?? false
             }
         }
         keys = keys.filter { $0.hasSuffix(IndexSegment.fileExtension) }
-        let missing = keys.filter { cache[$0] == nil }
-        if !missing.isEmpty {
-            let store = self.store
-            let fetched = try await withThrowingTaskGroup(of: (String, IndexSegment).self) { group in
-                for key in missing {
-                    group.addTask {
-                        let bytes = try await store.get(key)
-                        return (key, try IndexSegment(decoding: bytes, context: "index segment \(key)"))
-                    }
-                }
-                var result: [(String, IndexSegment)] = []
-                for try await item in group { result.append(item) }
-                return result
-            }
-            for (key, segment) in fetched { cache[key] = (segment, 0) }
+        let listed = Set(keys)
+        for key in cache.keys where !listed.contains(key) && listedPrefixes.contains(where: { key.hasPrefix($0) }) {
+            cache.removeValue(forKey: key)
         }
-        var result: [IndexSegment] = []
-        for key in keys {
-            guard let entry = cache[key] else { continue }
-            clock += 1
-            cache[key] = (entry.segment, clock)
-            result.append(entry.segment)
-        }
-        evict()
-        return result
+        return keys
     }
 
     private func evict() {

@@ -83,6 +83,9 @@ public struct MemoryStream: Sendable {
         self.config = config
     }
 
+    /// The id of the last chunk (the open one unless it was closed), without copying it.
+    public var lastChunkID: UInt64? { chunks.isEmpty ? nil : chunks[chunks.count - 1].id }
+
     /// Number of entries in memory.
     public var entryCount: Int { chunks.reduce(0) { $0 + $1.entryCount } }
     public var isEmpty: Bool { chunks.allSatisfy(\.isEmpty) }

@@ -122,3 +122,62 @@ import Testing
         #expect(IndexReader.overlapFactor(start: 0, end: 10, from: 11, through: 20) == 0)
     }
 }
+
+/// Runs a hook once, just before the first `get` of an index segment (to race compaction against a reader).
+final class HookedStore: ObjectStore, @unchecked Sendable {
+    let inner = MemoryObjectStore()
+    var beforeFirstSegmentGet: (@Sendable () async throws -> Void)?
+
+    func put(_ key: String, _ data: [UInt8]) async throws { try await inner.put(key, data) }
+    func get(_ key: String) async throws -> [UInt8] {
+        if key.hasSuffix(IndexSegment.fileExtension), let hook = beforeFirstSegmentGet {
+            beforeFirstSegmentGet = nil
+            try await hook()
+        }
+        return try await inner.get(key)
+    }
+    func get(_ key: String, range: Range<Int>) async throws -> [UInt8] { try await inner.get(key, range: range) }
+    func list(prefix: String) async throws -> [ObjectInfo] { try await inner.list(prefix: prefix) }
+    func delete(_ key: String) async throws { try await inner.delete(key) }
+    func exists(_ key: String) async throws -> Bool { try await inner.exists(key) }
+}
+
+@Suite struct IndexCompactionTests {
+    private func chunk(_ labels: Labels, _ times: [Int64]) -> (labels: Labels, chunk: EncodedChunk) {
+        (labels, EncodedChunk(labels: labels, blocks: [CompressedBlock.encode(EntryBatch(times.map { TestEntry($0, "x\($0)") }))]))
+    }
+
+    @Test func compactionMergesSegmentsWithoutChangingAnswers() async throws {
+        let objects = MemoryObjectStore()
+        let store = ChunkStore(objects: objects)
+        let base = IndexTests.base
+        let api = Labels(["app": "api"])
+        let db = Labels(["app": "db"])
+        try await store.writeChunks(tenant: "t", [chunk(api, [base + 1, base + 2])])
+        try await store.writeChunks(tenant: "t", [chunk(api, [base + 3]), chunk(db, [base + 4])])
+        try await store.writeChunks(tenant: "t", [chunk(api, [base + 3])])  // the same chunk again (a replica)
+        let before = try await store.index.streams(tenant: "t", matchers: [], start: base, end: base + 10)
+        #expect(try await objects.list(prefix: "t/index/").count == 3)
+        #expect(try await store.compactIndex(tenant: "t", period: 20_000) == 3)
+        #expect(try await objects.list(prefix: "t/index/").count == 1)
+        #expect(try await store.compactIndex(tenant: "t", period: 20_000) == 0)
+        // The reader had all three segments cached; it now sees the merged one only, with the same answer.
+        let after = try await store.index.streams(tenant: "t", matchers: [], start: base, end: base + 10)
+        #expect(after == before)
+        #expect(after.map(\.chunks.count) == [2, 1])
+        let fresh = ChunkStore(objects: objects)
+        #expect(try await fresh.index.streams(tenant: "t", matchers: [], start: base, end: base + 10) == before)
+    }
+
+    @Test func readerRacingCompactionListsAgain() async throws {
+        let objects = HookedStore()
+        let writer = ChunkStore(objects: objects)
+        let base = IndexTests.base
+        try await writer.writeChunks(tenant: "t", [chunk(Labels(["app": "a"]), [base + 1])])
+        try await writer.writeChunks(tenant: "t", [chunk(Labels(["app": "b"]), [base + 2])])
+        objects.beforeFirstSegmentGet = { _ = try await writer.compactIndex(tenant: "t", period: 20_000) }
+        let reader = ChunkStore(objects: objects)
+        let streams = try await reader.index.streams(tenant: "t", matchers: [], start: base, end: base + 10)
+        #expect(streams.map(\.labels["app"]) == ["a", "b"])
+    }
+}
