@@ -76,12 +76,33 @@ import Testing
         #expect(block.compressedSize < plain.compressedSize)
     }
 
+    @Test func hexRunBoundaries() throws {
+        let time: Int64 = 1_795_316_400_055_656_859
+        var lines: [String] = []
+        for length in [1, 15, 16, 17, 31, 32, 33, 64, 200] {
+            let lower = String(repeating: "a1", count: length).prefix(length)
+            let upper = String(repeating: "F0", count: length).prefix(length)
+            lines += ["\(lower)", "x\(lower)y", "\(upper)", "\(lower)\(upper)", "0123456789\(lower)", "\(lower)Z"]
+        }
+        lines += [
+            "12345678901234567890123456789", "abcdefABCDEF0123456789abcdef0123", "2026-11-22T03:00:00.055656Zdeadbeefdeadbeef00",
+            "deadbeefdeadbeef002026-11-22T03:00:00.055656859Z", "aaaaaaaaaaaaaaaa\u{FF}bbbbbbbbbbbbbbbb",
+        ]
+        var entries = lines.map { TestEntry(time, $0) }
+        entries.append(TestEntry(timestamp: time, bytes: Array("abcdef0123456789".utf8) + [0xFF] + Array("0123456789abcdef".utf8)))
+        try roundTrip(entries)
+    }
+
     @Test func higherLevelsRoundTrip() throws {
         var random = SeededRandom(seed: 9)
         let entries = (0..<300).map { index in
             TestEntry(timestamp: Int64(index) * 1_000_000, bytes: randomLine(&random, timestamp: Int64(index) * 1_000_000))
         }
         for level: Int32 in [1, 3, 9, 19] { try roundTrip(entries, level: level) }
+        let fast = CompressedBlock.encode(EntryBatch(entries), level: 1)
+        let small = try fast.recompressed(level: 9)
+        #expect(try small.decodeNow(.full).testEntries == entries)
+        #expect(small.compressedSize <= fast.compressedSize)
     }
 
     @Test func corruptBlocksThrowTypedErrors() async throws {
