@@ -29,6 +29,8 @@ struct BenchOptions: Sendable {
     var label: String?
     var serverArguments: [String] = []
     var serverLog: String?
+    var skipPush = false
+    var skipQueries = false
 
     static let usage = """
     fjord-bench: measures a Fjord (or any Loki-compatible server) through its HTTP API.
@@ -51,6 +53,8 @@ struct BenchOptions: Sendable {
       --queryable-timeout S give up waiting until every line is countable after S seconds (default 600)
       --server-arg ARG      extra flag for a server started with --fjord-binary (repeatable)
       --server-log PATH     its output (default DATA_DIR.log)
+      --skip-push           do not push (the server already holds the same --seed/--lines/--base data)
+      --skip-queries        stop after the disk measurement
       --label TEXT          name of the run in the report
       --out FILE.json       write the full report as JSON
       --md FILE.md          write the Markdown summary
@@ -104,6 +108,8 @@ struct BenchOptions: Sendable {
             case "--label": options.label = try value()
             case "--server-arg": options.serverArguments.append(try value())
             case "--server-log": options.serverLog = try value()
+            case "--skip-push": options.skipPush = true
+            case "--skip-queries": options.skipQueries = true
             default: throw OptionsError(message: "unknown option \(argument)\n\n\(usage)")
             }
         }

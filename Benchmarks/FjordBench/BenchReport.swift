@@ -52,6 +52,8 @@ struct BenchReport: Codable, Sendable {
         var afterFlush: DiskUsage?
         var bytesPerLine: Double?
         var bytesPerLineWithoutWAL: Double?
+        /// From file sizes rather than allocated blocks (differs when WAL segments are preallocated).
+        var writtenBytesPerLine: Double?
     }
 
     struct MemoryFigures: Codable, Sendable {

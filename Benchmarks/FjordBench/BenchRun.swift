@@ -86,35 +86,15 @@ struct BenchRun {
         let sample = { pid.flatMap { ProcFS.sample(pid: $0) } }
         report.memory.before = sample()
 
-        // Push.
-        log("pushing \(requests.count) requests with \(options.concurrency) connections")
-        let clientCPU = ProcFS.ownCPUSeconds()
-        let cpuBefore = sample()?.cpuSeconds
-        var pusher = Pusher(address: address, group: group)
-        pusher.concurrency = options.concurrency
-        let stats = await pusher.push(requests) { done, total in log("  pushed \(done)/\(total)") }
-        let afterIngest = sample()
-        report.memory.afterIngest = afterIngest
-        let serverCPU = both(cpuBefore, afterIngest?.cpuSeconds).map { $1 - $0 }
-        let latencies = stats.latencies.sorted()
-        report.ingest = BenchReport.IngestFigures(
-            lines: stats.lines, lineBytes: stats.lineBytes, wireBytes: stats.wireBytes, seconds: stats.seconds,
-            linesPerSecond: stats.linesPerSecond, megabytesPerSecond: stats.megabytesPerSecond,
-            wireMegabytesPerSecond: stats.wireMegabytesPerSecond, requests: stats.requests, retries: stats.retries,
-            errorCount: stats.errorCount, errors: stats.errors,
-            pushLatencyP50Milliseconds: Self.percentile(latencies, 0.5) * 1000,
-            pushLatencyP99Milliseconds: Self.percentile(latencies, 0.99) * 1000,
-            serverCPUSeconds: serverCPU,
-            serverCPUSecondsPerMillionLines: serverCPU.map { $0 / Double(max(1, stats.lines)) * 1e6 },
-            clientCPUSeconds: ProcFS.ownCPUSeconds() - clientCPU)
-        log(String(format: "ingest: %d lines in %.2fs = %.0f lines/s, %.1f MB/s (wire %.1f MB/s), %d retries, %d errors",
-                   stats.lines, stats.seconds, stats.linesPerSecond, stats.megabytesPerSecond,
-                   stats.wireMegabytesPerSecond, stats.retries, stats.errorCount))
-        for error in stats.errors.prefix(5) { log("  push error: \(error)") }
-        if stats.errorCount > 0 { report.notes.append("\(stats.errorCount) push requests failed: \(stats.errors.first ?? "")") }
+        var pushed = dataset.entries.count
+        if options.skipPush {
+            report.notes.append("push skipped (--skip-push): the server already holds this data set")
+        } else {
+            pushed = await push(&report, requests: requests, address: address, group: group, pid: pid)
+        }
 
         // Every pushed line must become countable.
-        report.queryable = await waitCountable(&client, dataset: dataset, expected: stats.lines)
+        report.queryable = await waitCountable(&client, dataset: dataset, expected: pushed)
         if let queryable = report.queryable {
             if queryable.seconds == nil {
                 report.notes.append("**count check failed**: \(queryable.counted.map(String.init) ?? "no answer") lines "
@@ -140,10 +120,11 @@ struct BenchRun {
             disk.afterFlush = usage
             disk.secondsUntilStable = seconds
             if seconds == nil { report.notes.append("the data directory size was still changing after \(options.flushTimeout) s") }
-            let lines = Double(max(1, stats.lines))
+            let lines = Double(max(1, pushed))
             disk.bytesPerLine = Double(usage.totalBytes) / lines
             let wal = usage.byTopLevel.filter { $0.key.lowercased().contains("wal") }.reduce(0) { $0 + $1.value }
             disk.bytesPerLineWithoutWAL = Double(usage.totalBytes - wal) / lines
+            disk.writtenBytesPerLine = Double(usage.apparentBytes) / lines
             report.disk = disk
             log(String(format: "disk after flush: %.1f MB = %.1f B/line (%@)", Double(usage.totalBytes) / 1e6,
                        disk.bytesPerLine ?? 0, Markdown.breakdown(usage)))
@@ -151,6 +132,10 @@ struct BenchRun {
         report.memory.afterFlush = sample()
 
         // Queries.
+        guard !options.skipQueries else {
+            await client.close()
+            return
+        }
         let start = report.base * 1_000_000_000
         let end = start + Dataset.span
         let cpuBeforeQueries = sample()?.cpuSeconds
@@ -171,6 +156,40 @@ struct BenchRun {
         report.memory.afterQueries = afterQueries
         report.serverCPUSecondsForQueries = both(cpuBeforeQueries, afterQueries?.cpuSeconds).map { $1 - $0 }
         await client.close()
+    }
+
+    /// Pushes every request; returns the number of lines the server acknowledged.
+    private func push(
+        _ report: inout BenchReport, requests: [EncodedPush], address: ServerAddress, group: any EventLoopGroup,
+        pid: Int32?
+    ) async -> Int {
+        let sample = { pid.flatMap { ProcFS.sample(pid: $0) } }
+        log("pushing \(requests.count) requests with \(options.concurrency) connections")
+        let clientCPU = ProcFS.ownCPUSeconds()
+        let cpuBefore = sample()?.cpuSeconds
+        var pusher = Pusher(address: address, group: group)
+        pusher.concurrency = options.concurrency
+        let stats = await pusher.push(requests) { done, total in log("  pushed \(done)/\(total)") }
+        let afterIngest = sample()
+        report.memory.afterIngest = afterIngest
+        let serverCPU = both(cpuBefore, afterIngest?.cpuSeconds).map { $1 - $0 }
+        let latencies = stats.latencies.sorted()
+        report.ingest = BenchReport.IngestFigures(
+            lines: stats.lines, lineBytes: stats.lineBytes, wireBytes: stats.wireBytes, seconds: stats.seconds,
+            linesPerSecond: stats.linesPerSecond, megabytesPerSecond: stats.megabytesPerSecond,
+            wireMegabytesPerSecond: stats.wireMegabytesPerSecond, requests: stats.requests, retries: stats.retries,
+            errorCount: stats.errorCount, errors: stats.errors,
+            pushLatencyP50Milliseconds: Self.percentile(latencies, 0.5) * 1000,
+            pushLatencyP99Milliseconds: Self.percentile(latencies, 0.99) * 1000,
+            serverCPUSeconds: serverCPU,
+            serverCPUSecondsPerMillionLines: serverCPU.map { $0 / Double(max(1, stats.lines)) * 1e6 },
+            clientCPUSeconds: ProcFS.ownCPUSeconds() - clientCPU)
+        log(String(format: "ingest: %d lines in %.2fs = %.0f lines/s, %.1f MB/s (wire %.1f MB/s), %d retries, %d errors",
+                   stats.lines, stats.seconds, stats.linesPerSecond, stats.megabytesPerSecond,
+                   stats.wireMegabytesPerSecond, stats.retries, stats.errorCount))
+        for error in stats.errors.prefix(5) { log("  push error: \(error)") }
+        if stats.errorCount > 0 { report.notes.append("\(stats.errorCount) push requests failed: \(stats.errors.first ?? "")") }
+        return stats.lines
     }
 
     /// Cheap correctness checks of a query's answer against what the generator knows.

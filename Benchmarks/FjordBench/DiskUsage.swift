@@ -11,6 +11,8 @@ struct DiskUsage: Sendable, Codable {
     var apparentBytes: Int
     var files: Int
     var byTopLevel: [String: Int]
+    /// File sizes per top-level entry (a preallocated WAL segment is allocated in full but only partly written).
+    var apparentByTopLevel: [String: Int] = [:]
 
     static func measure(_ directory: String) -> DiskUsage {
         var usage = DiskUsage(totalBytes: 0, apparentBytes: 0, files: 0, byTopLevel: [:])
@@ -18,6 +20,7 @@ struct DiskUsage: Sendable, Codable {
         for name in top.sorted() {
             let (allocated, apparent, files) = size(of: directory + "/" + name)
             usage.byTopLevel[name] = allocated
+            usage.apparentByTopLevel[name] = apparent
             usage.totalBytes += allocated
             usage.apparentBytes += apparent
             usage.files += files

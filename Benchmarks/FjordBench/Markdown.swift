@@ -59,6 +59,9 @@ enum Markdown {
             if let flushed = disk.afterFlush, let perLine = disk.bytesPerLine {
                 out.append("| disk after /flush, bytes/line (WAL included) | \(String(format: "%.1f", perLine)) "
                            + "(\(megabytes(flushed.totalBytes)) MB: \(breakdown(flushed))) | 367.5 | ≤ 28 | \(verdict(perLine <= 28)) |")
+                if let written = disk.writtenBytesPerLine, abs(written - perLine) > 1 {
+                    out.append("| disk bytes/line counting written bytes only (file sizes) | \(String(format: "%.1f", written)) | | | |")
+                }
                 if let withoutWAL = disk.bytesPerLineWithoutWAL {
                     out.append("| disk bytes/line without the WAL | \(String(format: "%.1f", withoutWAL)) | 57.4 | | |")
                 }
@@ -94,8 +97,15 @@ enum Markdown {
 
     static func loads(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: " ") }
 
+    /// "chunks 5.1, wal 67.1 (8.4 written)": allocated MB per top-level entry, and the written size where it differs.
     static func breakdown(_ usage: DiskUsage) -> String {
-        usage.byTopLevel.sorted { $0.key < $1.key }.map { "\($0.key) \(megabytes($0.value))" }.joined(separator: ", ")
+        usage.byTopLevel.sorted { $0.key < $1.key }.map { name, allocated in
+            var text = "\(name) \(megabytes(allocated))"
+            if let apparent = usage.apparentByTopLevel[name], abs(apparent - allocated) > max(allocated / 10, 1 << 20) {
+                text += " (\(megabytes(apparent)) written)"
+            }
+            return text
+        }.joined(separator: ", ")
     }
 
     /// 1234567 → "1,234,567".
