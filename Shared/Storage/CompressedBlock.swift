@@ -143,7 +143,10 @@ public struct CompressedBlock: EntryBlock, Sendable {
 
         let (metadataRaw, metadataBytes) = MetadataTable.encode(batch)
 
-        var writer = ByteWriter(capacity: 64)
+        let raws = [times.bytes, sizes.bytes, lineEncoder.lines, lineEncoder.tokens, metadataRaw]
+        let packed = raws.map { pack($0, level: level) }
+        // Exact capacity: blocks stay in an ingester's memory, so no growth slack.
+        var writer = ByteWriter(capacity: 48 + 3 * 10 * sectionCount + packed.reduce(0) { $0 + $1.stored.count })
         writer.byte(formatVersion)
         writer.uvarint(count)
         writer.varint(minTime)
@@ -151,8 +154,6 @@ public struct CompressedBlock: EntryBlock, Sendable {
         writer.uvarint(batch.totalLineBytes)
         writer.uvarint(metadataBytes)
         writer.byte(UInt8(sectionCount))
-        let raws = [times.bytes, sizes.bytes, lineEncoder.lines, lineEncoder.tokens, metadataRaw]
-        let packed = raws.map { pack($0, level: level) }
         for (section, raw) in zip(packed, raws.map(\.count)) {
             writer.byte(section.codec)
             writer.uvarint(raw)
