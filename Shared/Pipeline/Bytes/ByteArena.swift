@@ -4,9 +4,9 @@
 /// `(start, count)` offsets, which stay valid when the buffer grows; pointers obtained from ``bytes(_:_:)`` are only
 /// valid until the next append. `reset()` keeps the capacity, so steady-state processing allocates nothing.
 final class ByteArena {
-    private(set) var base: UnsafeMutableRawPointer
-    private(set) var count = 0
-    private var capacity: Int
+    @exclusivity(unchecked) private(set) var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var capacity: Int
 
     init(capacity: Int = 1024) {
         self.capacity = max(capacity, 16)

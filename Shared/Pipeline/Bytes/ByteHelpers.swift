@@ -11,9 +11,23 @@ enum Bytes {
     /// True if the two byte ranges hold the same bytes.
     @inline(__always)
     static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        if lhs.count == 0 { return true }
-        return memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0
+        let count = lhs.count
+        guard count == rhs.count else { return false }
+        if count == 0 { return true }
+        let a = lhs.baseAddress!
+        let b = rhs.baseAddress!
+        if count >= 8 && count <= 16 {
+            // Two overlapping 8-byte loads cover the whole range.
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count < 8 {
+            for offset in 0..<count where a.load(fromByteOffset: offset, as: UInt8.self)
+                != b.load(fromByteOffset: offset, as: UInt8.self) { return false }
+            return true
+        }
+        return memcmp(a, b, count) == 0
     }
 
     /// True if `bytes` equals the UTF-8 of `text`.

@@ -57,7 +57,26 @@ enum StageCompiler {
             }
         }
         flushFilters()
-        return programs
+        return fuseParsersWithFilters(programs)
+    }
+
+    /// Replaces `parser` + `label filter` pairs by a ``FilteredParserProgram`` (same answers, less work for
+    /// entries the filter drops).
+    private static func fuseParsersWithFilters(_ programs: [any StageProgram]) -> [any StageProgram] {
+        var result: [any StageProgram] = []
+        var index = 0
+        while index < programs.count {
+            if index + 1 < programs.count, let filter = programs[index + 1] as? LabelFilterStage,
+               let fused = FilteredParserProgram(parser: programs[index], filter: filter.node)
+            {
+                result.append(fused)
+                index += 2
+                continue
+            }
+            result.append(programs[index])
+            index += 1
+        }
+        return result
     }
 
     private static func compileOne(_ stage: PipelineStage) throws(PipelineError) -> any StageProgram {

@@ -13,11 +13,11 @@ final class StageRuntime {
     let labels: LabelState
     let hints: ParserHints
     /// The current line; points either at the caller's bytes or at one of `lineBuffers`.
-    private(set) var line = UnsafeRawBufferPointer(start: nil, count: 0)
-    private(set) var timestamp: Int64 = 0
-    private(set) var lineRewritten = false
+    @exclusivity(unchecked) private(set) var line = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var timestamp: Int64 = 0
+    @exclusivity(unchecked) private(set) var lineRewritten = false
     private let lineBuffers = (ByteArena(capacity: 4096), ByteArena(capacity: 4096))
-    private var writingFirst = true
+    @exclusivity(unchecked) private var writingFirst = true
 
     /// Scratch space for building label names.
     let names = ByteArena(capacity: 256)
@@ -28,7 +28,7 @@ final class StageRuntime {
     let jsonKeys = ByteArena(capacity: 256)
     let jsonTemp = ByteArena(capacity: 256)
     /// Capture ranges reused by `regexp` and `pattern`.
-    var captures: [Range<Int>] = []
+    @exclusivity(unchecked) var captures: [Range<Int>] = []
     /// Template evaluation scratch, created on first use.
     lazy var templates = TemplateScratch()
 

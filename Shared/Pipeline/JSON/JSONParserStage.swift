@@ -2,11 +2,15 @@
 /// nested objects are flattened with `_`; arrays and `null` are skipped. Keys are sanitised; a key taken by a
 /// stream label or structured metadata gets `_extracted`; the first occurrence of a label wins. A line that is not
 /// a JSON object keeps the labels found so far and gets `__error__=JSONParserErr` with jsonparser's message.
-struct JSONParserStage: StageProgram {
+struct JSONParserStage: StageProgram, HintedParser {
     func run(_ runtime: StageRuntime) -> Bool {
-        let hints = runtime.hints
-        if hints.skipsParsing(runtime.labels) { return true }
-        let walker = JSONFlattener(runtime: runtime)
+        parse(runtime, hints: runtime.hints)
+        return true
+    }
+
+    func parse(_ runtime: StageRuntime, hints: ParserHints) {
+        if hints.skipsParsing(runtime.labels) { return }
+        let walker = JSONFlattener(runtime: runtime, hints: hints)
         walker.prefix.reset()
         walker.keys.reset()
         switch walker.walk(runtime.line, from: 0) {
@@ -15,7 +19,6 @@ struct JSONParserStage: StageProgram {
         case .failed(let failure):
             runtime.addError(ErrorTypes.json, details: failure.rawValue)
         }
-        return true
     }
 
     var requiredLabelNames: [String] { [] }
@@ -30,13 +33,15 @@ struct JSONFlattener {
     }
 
     let runtime: StageRuntime
+    let hints: ParserHints
     /// The sanitised prefix of the enclosing objects (`a_b`).
     let prefix: ByteArena
     /// Unescaped keys.
     let keys: ByteArena
 
-    init(runtime: StageRuntime) {
+    init(runtime: StageRuntime, hints: ParserHints) {
         self.runtime = runtime
+        self.hints = hints
         prefix = runtime.jsonPrefix
         keys = runtime.jsonKeys
     }
@@ -48,7 +53,7 @@ struct JSONFlattener {
             case .object:
                 let mark = prefix.count
                 JSONFlattener.appendPart(key, to: prefix)
-                if runtime.hints.shouldExtractPrefix(prefix.bytes(0, prefix.count)) {
+                if hints.shouldExtractPrefix(prefix.bytes(0, prefix.count)) {
                     let nested = UnsafeRawBufferPointer(rebasing: data[value.start..<value.end])
                     let inner = walk(nested, from: 0)
                     prefix.truncate(to: mark)
@@ -66,7 +71,7 @@ struct JSONFlattener {
             case .array, .null:
                 break
             }
-            if runtime.hints.required != nil, runtime.hints.allRequiredExtracted(runtime.labels) {
+            if hints.required != nil, hints.allRequiredExtracted(runtime.labels) {
                 outcome = .allExtracted
                 return false
             }
@@ -85,26 +90,21 @@ struct JSONFlattener {
         if names.count == 0 { return }
         var name = names.bytes(0, names.count)
         var hash = Bytes.hash(name)
-        if labels.baseHas(name, hash: hash) || labels.hasInCategory(name, hash: hash, .structuredMetadata) {
+        if labels.collides(name, hash: hash) {
             names.append(ExtractedSuffix.text)
             name = names.bytes(0, names.count)
             hash = Bytes.hash(name)
         }
-        guard runtime.hints.shouldExtract(name, hash: hash), !labels.wasExtracted(name, hash: hash) else { return }
-        let values = runtime.values
-        values.reset()
-        let range: Range<Int>
-        switch value.type {
-        case .string:
-            range = JSONScanner.labelValue(UnsafeRawBufferPointer(rebasing: data[value.contentStart..<value.contentEnd]),
-                                           escaped: value.escaped, into: values, temp: runtime.jsonTemp)
-        default:
-            let start = values.count
-            values.append(UnsafeRawBufferPointer(rebasing: data[value.contentStart..<value.contentEnd]))
-            range = start..<values.count
+        guard hints.shouldExtract(name, hash: hash) else { return }
+        var content = UnsafeRawBufferPointer(rebasing: data[value.contentStart..<value.contentEnd])
+        if value.type == .string, value.escaped || UTF8Decoding.needsRuneErrorRepair(content) {
+            if labels.wasExtracted(name, hash: hash) { return }
+            let values = runtime.values
+            values.reset()
+            let range = JSONScanner.labelValue(content, escaped: value.escaped, into: values, temp: runtime.jsonTemp)
+            content = values.bytes(range.lowerBound, range.count)
         }
-        labels.set(.parsed, name: names.bytes(0, names.count), hash: hash,
-                   value: values.bytes(range.lowerBound, range.count))
+        _ = labels.addParsedIfAbsent(name: name, hash: hash, value: content)
     }
 
     /// Appends one key part the way Loki's `appendSanitized` does: whitespace-trimmed, `_` before it when the
@@ -150,6 +150,9 @@ struct JSONFlattener {
 
     /// Go's `bytes.TrimSpace` (ASCII whitespace plus U+0085, U+00A0 and the Unicode space separators).
     static func trimSpace(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return bytes
+        }
         var start = 0
         var end = bytes.count
         while start < end {

@@ -38,25 +38,28 @@ final class LabelState {
     /// The stream labels.
     let stream: Labels
     private let baseArena = ByteArena(capacity: 256)
-    private(set) var baseEntries: [BaseEntry] = []
+    @exclusivity(unchecked) private(set) var baseEntries: [BaseEntry] = []
 
     /// Per-entry label bytes (names and values of `entries`, deleted names).
     let arena = ByteArena(capacity: 2048)
-    private(set) var entries: [Entry] = []
-    private var deleted: [(start: Int, length: Int, hash: UInt64)] = []
+    @exclusivity(unchecked) private(set) var entries: [Entry] = []
+    @exclusivity(unchecked) private var deleted: [(start: Int, length: Int, hash: UInt64)] = []
+
+    /// Number of structured-metadata entries added for this entry (lets parsers skip the metadata collision check).
+    @exclusivity(unchecked) private(set) var metadataCount = 0
 
     /// `__error__` and `__error_details__` (empty = not set).
-    var errorType = ""
-    var errorDetails = ""
+    @exclusivity(unchecked) var errorType = ""
+    @exclusivity(unchecked) var errorDetails = ""
 
     // Hash buckets: heads[bucket] is valid only when stamps[bucket] == generation.
-    private var heads: UnsafeMutablePointer<Int32>
-    private var stamps: UnsafeMutablePointer<UInt32>
-    private var bucketMask: Int
-    private var generation: UInt32 = 1
+    @exclusivity(unchecked) private var heads: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var stamps: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var bucketMask: Int
+    @exclusivity(unchecked) private var generation: UInt32 = 1
 
     private let cache = LabelsCache()
-    private var refs: [LabelRef] = []
+    @exclusivity(unchecked) private var refs: [LabelRef] = []
 
     init(stream: Labels) {
         self.stream = stream
@@ -95,6 +98,7 @@ final class LabelState {
             if generation == 0 { resetStamps() }
         }
         arena.reset()
+        metadataCount = 0
         if !deleted.isEmpty { deleted.removeAll(keepingCapacity: true) }
         errorType = ""
         errorDetails = ""
@@ -235,6 +239,44 @@ final class LabelState {
                           valueLength: Int32(value.count), hash: hash, category: category, alive: true, next: -1))
     }
 
+    /// The parsers' insertion: does nothing and returns false when a parser already set `name` on this entry
+    /// (first occurrence wins); otherwise behaves like `set(.parsed, …)`. One walk of the hash chain.
+    @inline(__always)
+    func addParsedIfAbsent(name: UnsafeRawBufferPointer, hash: UInt64, value: UnsafeRawBufferPointer) -> Bool {
+        if !entries.isEmpty {
+            let bucket = Int(truncatingIfNeeded: hash) & bucketMask
+            if stamps[bucket] == generation {
+                var index = heads[bucket]
+                var shadowed = false
+                while index >= 0 {
+                    let entry = entries[Int(index)]
+                    if entry.hash == hash, Bytes.equal(self.name(of: entry), name) {
+                        if entry.category == .parsed { return false }
+                        if entry.alive { shadowed = true }
+                    }
+                    index = entry.next
+                }
+                if shadowed {
+                    kill(name, hash: hash, category: .structuredMetadata)
+                    kill(name, hash: hash, category: .stream)
+                }
+            }
+        }
+        let nameStart = arena.append(name)
+        let valueStart = arena.append(value)
+        appendEntry(Entry(nameStart: Int32(nameStart), nameLength: Int32(name.count), valueStart: Int32(valueStart),
+                          valueLength: Int32(value.count), hash: hash, category: .parsed, alive: true, next: -1))
+        return true
+    }
+
+    /// True when `name` collides with a stream label or structured metadata, so a parsed label must become
+    /// `<name>_extracted`.
+    @inline(__always)
+    func collides(_ name: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        if baseHas(name, hash: hash) { return true }
+        return metadataCount > 0 && hasInCategory(name, hash: hash, .structuredMetadata)
+    }
+
     func set(_ category: LabelCategory, name: ByteString, value: UnsafeRawBufferPointer) {
         set(category, name: name.bytes, hash: name.hash, value: value)
     }
@@ -262,6 +304,7 @@ final class LabelState {
             scratch.append(pair.value)
             name = scratch.bytes(0, valueStart)
             set(.structuredMetadata, name: name, hash: Bytes.hash(name), value: scratch.bytes(from: valueStart))
+            metadataCount += 1
         }
     }
 

@@ -7,8 +7,34 @@ struct LogfmtDecoder {
     /// The value: a range of the line, or (for quoted values with escapes) a range of `unquoted`.
     private(set) var valueRange: Range<Int>?
     private(set) var valueIsUnquoted = false
-    /// The last syntax error: `logfmt syntax error at pos N : message`.
-    private(set) var error: String?
+    /// The last syntax error, formatted only when asked for (non-strict parsing ignores most of them).
+    private(set) var syntax: SyntaxError?
+
+    /// A syntax error: where and what.
+    struct SyntaxError {
+        enum Kind {
+            case invalidKey, unterminatedQuote, invalidQuote
+            case unexpected(UInt8)
+        }
+
+        let position: Int
+        let kind: Kind
+
+        /// `logfmt syntax error at pos N : message`.
+        var message: String {
+            let text: String
+            switch kind {
+            case .invalidKey: text = "invalid key"
+            case .unterminatedQuote: text = "unterminated quoted value"
+            case .invalidQuote: text = "invalid quoted value"
+            case .unexpected(let byte): text = "unexpected " + LogfmtDecoder.goQuoteByte(byte)
+            }
+            return "logfmt syntax error at pos \(position) : \(text)"
+        }
+    }
+
+    /// The last syntax error's text.
+    var error: String? { syntax?.message }
 
     init() {}
 
@@ -17,17 +43,17 @@ struct LogfmtDecoder {
         keyRange = nil
         valueRange = nil
         valueIsUnquoted = false
-        error = nil
+        syntax = nil
     }
 
     func atEnd(_ line: UnsafeRawBufferPointer) -> Bool { position >= line.count }
 
-    private mutating func syntaxError(_ message: String) {
-        error = "logfmt syntax error at pos \(position + 1) : \(message)"
+    private mutating func syntaxError(_ kind: SyntaxError.Kind) {
+        syntax = SyntaxError(position: position + 1, kind: kind)
     }
 
     private mutating func unexpected(_ byte: UInt8) {
-        syntaxError("unexpected " + LogfmtDecoder.goQuoteByte(byte))
+        syntaxError(.unexpected(byte))
     }
 
     /// Go's `%q` of a byte: `'='`, `'"'`.
@@ -86,7 +112,7 @@ struct LogfmtDecoder {
     /// Records the key ending at `position`; false (with an `invalid key` error) when it holds invalid UTF-8.
     private mutating func setKey(_ line: UnsafeRawBufferPointer, _ start: Int, _ multibyte: Bool) -> Bool {
         if multibyte, UTF8Decoding.needsRuneErrorRepair(UnsafeRawBufferPointer(rebasing: line[start..<position])) {
-            syntaxError("invalid key")
+            syntaxError(.invalidKey)
             return false
         }
         keyRange = start..<position
@@ -138,7 +164,7 @@ struct LogfmtDecoder {
                     guard LogfmtDecoder.unquote(UnsafeRawBufferPointer(rebasing: line[(start + 1)..<index]), into: unquoted)
                     else {
                         unquoted.truncate(to: mark)
-                        syntaxError("invalid quoted value")
+                        syntaxError(.invalidQuote)
                         return false
                     }
                     valueRange = mark..<unquoted.count
@@ -151,7 +177,7 @@ struct LogfmtDecoder {
             index += 1
         }
         position = count
-        syntaxError("unterminated quoted value")
+        syntaxError(.unterminatedQuote)
         return false
     }
 

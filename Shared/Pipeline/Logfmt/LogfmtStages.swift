@@ -18,9 +18,7 @@ enum ParsedNames {
         let names = runtime.names
         var name = names.bytes(0, names.count)
         var hash = Bytes.hash(name)
-        if runtime.labels.baseHas(name, hash: hash)
-            || runtime.labels.hasInCategory(name, hash: hash, .structuredMetadata)
-        {
+        if runtime.labels.collides(name, hash: hash) {
             names.append(ExtractedSuffix.text)
             name = names.bytes(0, names.count)
             hash = Bytes.hash(name)
@@ -40,14 +38,18 @@ enum ParsedNames {
 }
 
 /// `| logfmt [--strict] [--keep-empty]` (Loki's `LogfmtParser`).
-struct LogfmtParserStage: StageProgram {
+struct LogfmtParserStage: StageProgram, HintedParser {
     let strict: Bool
     let keepEmpty: Bool
 
     func run(_ runtime: StageRuntime) -> Bool {
-        let hints = runtime.hints
+        parse(runtime, hints: runtime.hints)
+        return true
+    }
+
+    func parse(_ runtime: StageRuntime, hints: ParserHints) {
         let labels = runtime.labels
-        if hints.skipsParsing(labels) { return true }
+        if hints.skipsParsing(labels) { return }
         let line = runtime.line
         var decoder = LogfmtDecoder()
         let unquoted = runtime.jsonTemp
@@ -60,7 +62,7 @@ struct LogfmtParserStage: StageProgram {
             guard let keyRange = decoder.keyRange,
                   let (name, hash) = ParsedNames.build(UnsafeRawBufferPointer(rebasing: line[keyRange]), runtime: runtime)
             else { continue }
-            guard hints.shouldExtract(name, hash: hash), !labels.wasExtracted(name, hash: hash) else { continue }
+            guard hints.shouldExtract(name, hash: hash) else { continue }
             var value = UnsafeRawBufferPointer(start: nil, count: 0)
             if let range = decoder.valueRange {
                 value = decoder.valueIsUnquoted ? unquoted.bytes(range.lowerBound, range.count)
@@ -69,13 +71,12 @@ struct LogfmtParserStage: StageProgram {
             runtime.values.reset()
             value = ParsedNames.repaired(value, runtime: runtime)
             if !keepEmpty && value.count == 0 { continue }
-            labels.set(.parsed, name: name, hash: hash, value: value)
+            _ = labels.addParsedIfAbsent(name: name, hash: hash, value: value)
             if hints.required != nil, hints.allRequiredExtracted(labels) { break }
         }
         if strict, let error = decoder.error {
             runtime.addError(ErrorTypes.logfmt, details: error)
         }
-        return true
     }
 
     var requiredLabelNames: [String] { [] }

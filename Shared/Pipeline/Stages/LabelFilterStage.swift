@@ -67,6 +67,18 @@ indirect enum LabelFilterNode: Sendable {
         }
     }
 
+    /// True when the filter's pass/drop decision depends only on the labels it names (no `ip()`, which passes
+    /// errored entries, and no test of `__error__` / `__error_details__`).
+    var canRunOnPartialLabels: Bool {
+        switch self {
+        case .and(let l, let r), .or(let l, let r): return l.canRunOnPartialLabels && r.canRunOnPartialLabels
+        case .ip: return false
+        case .always: return true
+        case .string(let name, _), .number(let name, _, _), .duration(let name, _, _), .bytes(let name, _, _):
+            return !Bytes.equal(name.bytes, ErrorLabels.error.bytes) && !Bytes.equal(name.bytes, ErrorLabels.details.bytes)
+        }
+    }
+
     /// Label names the filter reads.
     var names: [String] {
         switch self {
