@@ -120,10 +120,20 @@ let package = Package(
             ],
             path: "Services/Gateway/Library", swiftSettings: strict
         ),
+        .target(
+            name: "FjordCompactor",
+            dependencies: [
+                "FjordStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Compactor/Library", swiftSettings: strict
+        ),
         .executableTarget(
             name: "fjord",
             dependencies: [
-                "FjordGateway", "FjordIngester", "FjordQuerier", "FjordConfig", "FjordStorage",
+                "FjordGateway", "FjordIngester", "FjordQuerier", "FjordCompactor", "FjordConfig", "FjordStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,6 +172,11 @@ let package = Package(
         ),
         .testTarget(name: "FjordConfigTests", dependencies: ["FjordConfig"], path: "Tests/FjordConfigTests"),
         .testTarget(name: "FjordIngesterTests", dependencies: ["FjordIngester"], path: "Tests/FjordIngesterTests"),
+        .testTarget(
+            name: "FjordCompactorTests",
+            dependencies: ["FjordCompactor", "FjordStorage", "FjordModel", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/FjordCompactorTests"
+        ),
         .testTarget(
             name: "IntegrationTests", dependencies: ["FjordModel", "FjordPush", "FjordCompression"],
             path: "Tests/IntegrationTests"

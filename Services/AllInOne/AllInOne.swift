@@ -1,3 +1,4 @@
+import FjordCompactor
 import FjordConfig
 import FjordGateway
 import FjordIngester
@@ -52,6 +53,9 @@ enum AllInOne {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: IngesterService(ingester: ingester)),
+                .init(service: CompactorService(
+                    compactor: Compactor(store: store, logger: Logger(label: "fjord.compactor")),
+                    intervalNanos: config.compactor.compactionIntervalNanos)),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -237,6 +237,9 @@ public enum ConfigOptions {
         .bool("query_range.cache_results", "querier.cache-results", \.queryRange.cacheResults,
               "Cache results of metric queries."),
 
+        .duration("compactor.compaction_interval", "compactor.compaction-interval", \.compactor.compactionIntervalNanos,
+                  "How often the compactor merges each tenant's index segments of a day into one.", positive: true),
+
         .string("storage_config.filesystem.directory", "local.chunk-directory", \.storage.filesystemDirectory,
                 "Directory of chunks and index; empty means `<common.path_prefix>/chunks`."),
     ]

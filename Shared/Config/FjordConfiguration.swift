@@ -14,6 +14,7 @@ public struct FjordConfiguration: Sendable, Hashable {
     public var querier = Querier()
     public var queryRange = QueryRange()
     public var storage = Storage()
+    public var compactor = Compactor()
 
     public init() {}
 
@@ -115,6 +116,11 @@ public struct FjordConfiguration: Sendable, Hashable {
     public struct Storage: Sendable, Hashable {
         /// Empty means `<common.path_prefix>/chunks`.
         public var filesystemDirectory = ""
+    }
+
+    /// Compactor settings (`compactor:`).
+    public struct Compactor: Sendable, Hashable {
+        public var compactionIntervalNanos: Int64 = 600_000_000_000
     }
 
     // MARK: Derived paths

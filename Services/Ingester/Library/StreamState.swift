@@ -28,7 +28,7 @@ struct StreamState: Sendable {
         let outcome = memory.append(timestamp: timestamp, line: line, metadata: metadata, now: now)
         if case .appended = outcome {
             counter += 1
-            if let open = memory.chunks.last { chunkCounterEnds[open.id] = counter }
+            if let open = memory.lastChunkID { chunkCounterEnds[open] = counter }
         }
         return outcome
     }
