@@ -100,3 +100,35 @@ struct SampleExtractorTests {
         #expect(!SampleExtractor.pushesDownGrouping(vector: .sum, range: .maxOverTime))
     }
 }
+
+@Suite("Parser hints")
+struct ParserHintTests {
+    @Test func extractionStopsOnceRequiredLabelsAreFound() throws {
+        // sum by (level) (count_over_time({…} | json [5m])): only `level` is extracted, parsing stops there, so the
+        // broken tail raises no error (as in Loki).
+        let pipeline = try LogPipeline(stages: [json])
+        let extractor = try SampleExtractor(pipeline: pipeline, operation: .countOverTime, unwrap: nil, grouping: nil,
+                                            pushedDownGrouping: Grouping(without: false, labels: ["level"]))
+        let processor = extractor.makeProcessor(streamLabels: Labels(["app": "a"]))
+        let early = Array(#"{"level":"warn","x":tru"#.utf8)
+        let sample = early.withUnsafeBytes { processor.process(timestamp: 0, line: $0, metadata: Labels()) }
+        #expect(sample?.labels == Labels(["level": "warn"]))
+        let late = Array(#"{"x":tru,"level":"warn"}"#.utf8)
+        let broken = late.withUnsafeBytes { processor.process(timestamp: 0, line: $0, metadata: Labels()) }
+        #expect(broken?.labels["__error__"] == "JSONParserErr")
+    }
+
+    @Test func hintsFollowLoki() {
+        let byLevel = ParserHints(requiredLabelNames: ["status"], groups: ["level_extracted"], without: false,
+                                  noLabels: false, metricLabelName: "")
+        #expect(byLevel.required?.map(\.string) == ["status", "level_extracted", "level"])
+        let without = ParserHints(requiredLabelNames: ["status"], groups: ["a"], without: true, noLabels: false,
+                                  metricLabelName: "")
+        #expect(without.required == nil)
+        let none = ParserHints(requiredLabelNames: [], groups: [], without: false, noLabels: true, metricLabelName: "")
+        #expect(none.noLabels)
+        let preserve = ParserHints(requiredLabelNames: ["__error__"], groups: [], without: false, noLabels: true,
+                                   metricLabelName: "")
+        #expect(preserve.preserveError && !preserve.noLabels)
+    }
+}

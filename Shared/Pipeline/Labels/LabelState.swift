@@ -60,6 +60,7 @@ final class LabelState {
 
     private let cache = LabelsCache()
     @exclusivity(unchecked) private var refs: [LabelRef] = []
+    @exclusivity(unchecked) private var keyed: [(UInt64, LabelRef)] = []
 
     init(stream: Labels) {
         self.stream = stream
@@ -453,8 +454,25 @@ final class LabelState {
         }
     }
 
+    /// The first eight bytes of a name, big-endian, so that integer order is byte order.
+    @inline(__always)
+    private static func sortKey(_ name: UnsafeRawBufferPointer) -> UInt64 {
+        var key: UInt64 = 0
+        let count = min(name.count, 8)
+        for index in 0..<count { key |= UInt64(name[index]) << UInt64(56 - 8 * index) }
+        return key
+    }
+
     private func build() -> Labels {
-        refs.sort { Bytes.less(nameBytes($0), nameBytes($1)) }
+        if refs.count > 1 {
+            keyed.removeAll(keepingCapacity: true)
+            for ref in refs { keyed.append((LabelState.sortKey(nameBytes(ref)), ref)) }
+            keyed.sort { lhs, rhs in
+                if lhs.0 != rhs.0 { return lhs.0 < rhs.0 }
+                return Bytes.less(nameBytes(lhs.1), nameBytes(rhs.1))
+            }
+            for index in refs.indices { refs[index] = keyed[index].1 }
+        }
         // Remove duplicate names (only possible through odd inputs such as a parsed `__error__` field).
         var write = 0
         for read in refs.indices {
@@ -464,17 +482,20 @@ final class LabelState {
         }
         refs.removeLast(refs.count - write)
 
+        let useCache = !cache.isBypassing()
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for ref in refs {
-            hash = LabelsCache.mix(hash, nameBytes(ref))
-            switch ref {
-            case .base(let index): hash = LabelsCache.mix(hash, baseValue(index))
-            case .entry(let index): hash = LabelsCache.mix(hash, value(of: entries[index]))
-            case .error: hash = LabelsCache.mix(hash, errorType)
-            case .errorDetails: hash = LabelsCache.mix(hash, errorDetails)
+        if useCache {
+            for ref in refs {
+                hash = LabelsCache.mix(hash, nameBytes(ref))
+                switch ref {
+                case .base(let index): hash = LabelsCache.mix(hash, baseValue(index))
+                case .entry(let index): hash = LabelsCache.mix(hash, value(of: entries[index]))
+                case .error: hash = LabelsCache.mix(hash, errorType)
+                case .errorDetails: hash = LabelsCache.mix(hash, errorDetails)
+                }
             }
+            if let cached = cache.lookup(hash, matches: { matches($0) }) { return cached }
         }
-        if let cached = cache.lookup(hash, matches: { matches($0) }) { return cached }
         var pairs: [LabelPair] = []
         pairs.reserveCapacity(refs.count)
         for ref in refs {
@@ -488,7 +509,7 @@ final class LabelState {
             }
         }
         let labels = Labels(sortedPairs: pairs)
-        cache.insert(hash, labels)
+        if useCache { cache.insert(hash, labels) }
         return labels
     }
 
