@@ -19,7 +19,10 @@ struct JSONParserTests {
         (#"{"2fa": true, "ok": false, "nothing": null}"#, ["_2fa": "true", "ok": "false"]),
         (#"{"rate limits": {"remaining-requests": 5, "1x": 2}}"#,
          ["rate_limits_remaining_requests": "5", "rate_limits_1x": "2"]),
-        (#"{"  ": 1, "x": {" ": 2}}"#, ["x": "2"]),
+        (#"{" ": {"foo":"bar"}}"#, ["foo": "bar"]),
+        (#"{" ": {" ":"bar"}}"#, ["": "bar"]),
+        (#"{"": {"":"bar"}}"#, ["": "bar"]),
+        (#"{"foo":{"cou-nter":1}}""#, ["foo_cou_nter": "1"]),
         (#"{"msg":"caf\u00e9 \u2192 ok"}"#, ["msg": "café → ok"]),
         (#"{"emoji":"\ud83d\ude00"}"#, ["emoji": "😀"]),
         (#"{"bad":"\x"}"#, ["bad": ""]),
@@ -84,6 +87,19 @@ struct JSONParserTests {
     @Test func invalidExtractionExpression() {
         let stage = PipelineStage.json(extractions: [LabelExtraction(name: "a", expression: "b.[")])
         #expect(throws: PipelineError.self) { try LogPipeline(stages: [stage]) }
+    }
+
+    @Test("Loki's expression errors", arguments: [
+        ("field with space", "unexpected FIELD"),
+        (#""pod"]"#, "unexpected STRING, expecting LSB or FIELD"),
+        (#"["pod""#, "unexpected $end, expecting RSB"),
+        (#"["pod""uuid"]"#, "unexpected STRING, expecting RSB"),
+        ("pod..uuid", "unexpected DOT, expecting FIELD"),
+    ])
+    func expressionErrors(expression: String, error: String) {
+        #expect(throws: PipelineError(message: "cannot parse expression [\(expression)]: syntax error: \(error)")) {
+            try JSONPathParser.parse(expression)
+        }
     }
 
     @Test func jsonPathParser() throws {

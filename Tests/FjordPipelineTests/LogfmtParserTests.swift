@@ -128,3 +128,61 @@ struct OtherParserTests {
         #expect(labels == ["pod": "p1", "level": "warn", "msg": "disk low"])
     }
 }
+
+@Suite("Loki's logfmt fixtures")
+struct LokiLogfmtFixtureTests {
+    static let stream = ["foo": "bar"]
+
+    /// (line, non-strict labels, strict labels or nil when the same)
+    static let fixtures: [(String, [String: String], [String: String]?)] = [
+        ("foobar====wqe=sdad1r", [:],
+         ["__error__": "LogfmtParserErr", "__error_details__": "logfmt syntax error at pos 8 : unexpected '='"]),
+        ("buzz bar=foo", ["bar": "foo"], nil),
+        (#"foobar="foo bar""#, ["foobar": "foo bar"], nil),
+        (#"foobar="foo\nbar\tbaz""#, ["foobar": "foo\nbar\tbaz"], nil),
+        ("foobar=\"foo\nbar\tbaz\"", ["foobar": "foo\nbar\tbaz"], nil),
+        (#"foobar="foo ba\\r baz""#, ["foobar": #"foo ba\r baz"#], nil),
+        (#"foobar="foo bar" foobar=10ms"#, ["foobar": "foo bar"], nil),
+        (#"foo="foo bar" foobar=10ms"#, ["foo_extracted": "foo bar", "foobar": "10ms"], nil),
+        (#"foo="foo bar" foo.bar=10ms test-dash=foo"#, ["foo_extracted": "foo bar", "foo_bar": "10ms", "test_dash": "foo"], nil),
+        (#"foo="foo bar" =notkey bar=10ms"#, ["foo_extracted": "foo bar", "bar": "10ms"],
+         ["foo_extracted": "foo bar", "__error__": "LogfmtParserErr",
+          "__error_details__": "logfmt syntax error at pos 15 : unexpected '='"]),
+        ("foo=\"foo bar\" b\u{FFFD}r=10ms", ["foo_extracted": "foo bar"],
+         ["foo_extracted": "foo bar", "__error__": "LogfmtParserErr",
+          "__error_details__": "logfmt syntax error at pos 20 : invalid key"]),
+        (#"foo="foo bar" bu"zz=10ms"#, ["foo_extracted": "foo bar"],
+         ["foo_extracted": "foo bar", "__error__": "LogfmtParserErr",
+          "__error_details__": #"logfmt syntax error at pos 17 : unexpected '"'"#]),
+        (#"bar=bu=zz foo="foo bar""#, ["foo_extracted": "foo bar"],
+         ["__error__": "LogfmtParserErr", "__error_details__": "logfmt syntax error at pos 7 : unexpected '='"]),
+    ]
+
+    @Test(arguments: 0..<fixtures.count)
+    func fixture(index: Int) throws {
+        let (line, lenient, strict) = Self.fixtures[index]
+        var expected = lenient.merging(Self.stream) { new, _ in new }
+        #expect(try labelsAfter([logfmt], line, stream: Self.stream) == expected)
+        expected = (strict ?? lenient).merging(Self.stream) { new, _ in new }
+        #expect(try labelsAfter([.logfmt(strict: true, keepEmpty: false, extractions: [])], line, stream: Self.stream) == expected)
+    }
+
+    @Test func keepEmptyAndRuneErrors() throws {
+        let keep = PipelineStage.logfmt(strict: false, keepEmpty: true, extractions: [])
+        #expect(try labelsAfter([keep], "foo bar=buzz", stream: Self.stream) == ["foo": "bar", "foo_extracted": "", "bar": "buzz"])
+        #expect(try labelsAfter([logfmt], "foo=b\u{FFFD}r bar=buzz", stream: Self.stream) ==
+            ["foo": "bar", "foo_extracted": "b r", "bar": "buzz"])
+    }
+
+    @Test func expressionRenamesAndOverrides() throws {
+        let line = #"app=foo level=error spaces="value with ÜFT8👌" ts=2021-02-12T19:18:10.037940878Z"#
+        let renamed = PipelineStage.logfmt(strict: false, keepEmpty: false, extractions: [
+            LabelExtraction(name: "lvl", expression: "level"), LabelExtraction(name: "spaces"),
+        ])
+        #expect(try labelsAfter([renamed], line, stream: ["level": "debug"]) ==
+            ["level": "debug", "lvl": "error", "spaces": "value with ÜFT8👌"])
+        let override = PipelineStage.logfmt(strict: false, keepEmpty: false, extractions: [LabelExtraction(name: "app")])
+        #expect(try labelsAfter([override], line, stream: ["app": "bar"]) == ["app": "bar", "app_extracted": "foo"])
+        #expect(try labelsAfter([override], line, metadata: ["app": "foo_sm"]) == ["app": "foo_sm", "app_extracted": "foo"])
+    }
+}

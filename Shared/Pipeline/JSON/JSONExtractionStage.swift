@@ -8,91 +8,131 @@ enum JSONPathElement: Sendable, Equatable {
 }
 
 /// Parses Loki's JSON extraction expressions (`pkg/logql/log/jsonexpr`): `a.b`, `a["key with space"]`,
-/// `list[0]`, `a.list[0]["x"]`.
+/// `list[0]`, `a.list[0]["x"]`, with the yacc parser's error texts.
 enum JSONPathParser {
-    static func parse(_ expression: String) throws(PipelineError) -> [JSONPathElement] {
+    private enum Token: Equatable {
+        case field(String)
+        case string(String)
+        case index(Int)
+        case leftBracket, rightBracket, dot, end
+
+        var name: String {
+            switch self {
+            case .field: return "FIELD"
+            case .string: return "STRING"
+            case .index: return "INDEX"
+            case .leftBracket: return "LSB"
+            case .rightBracket: return "RSB"
+            case .dot: return "DOT"
+            case .end: return "$end"
+            }
+        }
+    }
+
+    private static func tokenize(_ expression: String) -> Result<[Token], PipelineError> {
         let scalars = Array(expression.unicodeScalars)
+        var tokens: [Token] = []
         var index = 0
-        var path: [JSONPathElement] = []
-        func fail(_ message: String) -> PipelineError {
-            PipelineError(message: "cannot parse expression [\(expression)]: \(message)")
-        }
-        func skipSpace() {
-            while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" || scalars[index] == "\n" {
-                index += 1
-            }
-        }
         func isStart(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("A"..."Z").contains(s) || s == "_" }
-        func isField(_ s: Unicode.Scalar) -> Bool { isStart(s) || ("0"..."9").contains(s) }
-        func field() -> String {
-            var out = String.UnicodeScalarView()
-            while index < scalars.count, isField(scalars[index]) {
-                out.append(scalars[index])
+        while index < scalars.count {
+            let scalar = scalars[index]
+            switch scalar {
+            case " ", "\t", "\n":
                 index += 1
-            }
-            return String(out)
-        }
-        func bracket() throws(PipelineError) {
-            // After '['.
-            skipSpace()
-            guard index < scalars.count else { throw fail("syntax error: unexpected $end") }
-            if scalars[index] == "\"" {
+            case "[": tokens.append(.leftBracket); index += 1
+            case "]": tokens.append(.rightBracket); index += 1
+            case ".": tokens.append(.dot); index += 1
+            case "\"":
                 index += 1
-                var out = String.UnicodeScalarView()
+                var text = String.UnicodeScalarView()
                 while index < scalars.count, scalars[index] != "\"", scalars[index] != "]" {
-                    out.append(scalars[index])
+                    text.append(scalars[index])
                     index += 1
                 }
                 if index < scalars.count, scalars[index] == "\"" { index += 1 }
-                path.append(.key(Array(String(out).utf8)))
-            } else if ("0"..."9").contains(scalars[index]) {
+                tokens.append(.string(String(text)))
+            case "0"..."9":
                 var digits = ""
                 while index < scalars.count {
                     let s = scalars[index]
-                    if s == "." { throw fail("cannot use float as array index") }
-                    if s == " " || s == "\t" || s == "\n" || s == "]" { break }
-                    guard ("0"..."9").contains(s) else { throw fail("non-integer value: \(Character(s))") }
+                    if s == ".", !digits.isEmpty { return .failure(PipelineError(message: "cannot use float as array index")) }
+                    if s == " " || s == "\t" || s == "\n" || s == "." || s == "]" { break }
+                    guard ("0"..."9").contains(s) else {
+                        return .failure(PipelineError(message: "non-integer value: \(Character(s))"))
+                    }
                     digits.unicodeScalars.append(s)
                     index += 1
                 }
-                guard let value = Int(digits) else { throw fail("syntax error: unexpected INDEX") }
-                path.append(.index(value))
-            } else {
-                throw fail("syntax error: unexpected \(Character(scalars[index]))")
+                tokens.append(.index(Int(digits) ?? 0))
+            default:
+                guard isStart(scalar) else {
+                    return .failure(PipelineError(message: "unexpected char \(Character(scalar))"))
+                }
+                var text = String.UnicodeScalarView()
+                while index < scalars.count, isStart(scalars[index]) || ("0"..."9").contains(scalars[index]) {
+                    text.append(scalars[index])
+                    index += 1
+                }
+                tokens.append(.field(String(text)))
             }
-            skipSpace()
-            guard index < scalars.count, scalars[index] == "]" else { throw fail("syntax error: unexpected $end, expecting RSB") }
-            index += 1
         }
-        skipSpace()
-        guard index < scalars.count else { throw fail("syntax error: unexpected $end") }
-        if isStart(scalars[index]) {
-            path.append(.key(Array(field().utf8)))
-        } else if scalars[index] == "[" {
-            index += 1
+        tokens.append(.end)
+        return .success(tokens)
+    }
+
+    static func parse(_ expression: String) throws(PipelineError) -> [JSONPathElement] {
+        func fail(_ message: String) -> PipelineError {
+            PipelineError(message: "cannot parse expression [\(expression)]: \(message)")
+        }
+        let tokens: [Token]
+        switch tokenize(expression) {
+        case .success(let list): tokens = list
+        case .failure(let error): throw fail(error.message)
+        }
+        var position = 0
+        var path: [JSONPathElement] = []
+        func unexpected(_ token: Token, expecting: String?) -> PipelineError {
+            fail("syntax error: unexpected \(token.name)" + (expecting.map { ", expecting \($0)" } ?? ""))
+        }
+        func bracket() throws(PipelineError) {
+            let content = tokens[position]
+            switch content {
+            case .string(let key): path.append(.key(Array(key.utf8)))
+            case .index(let value): path.append(.index(value))
+            default: throw unexpected(content, expecting: "STRING or INDEX")
+            }
+            position += 1
+            guard tokens[position] == .rightBracket else { throw unexpected(tokens[position], expecting: "RSB") }
+            position += 1
+        }
+        switch tokens[position] {
+        case .field(let name):
+            path.append(.key(Array(name.utf8)))
+            position += 1
+        case .leftBracket:
+            position += 1
             try bracket()
-        } else {
-            throw fail("unexpected char \(Character(scalars[index]))")
+        default:
+            throw unexpected(tokens[position], expecting: "LSB or FIELD")
         }
         while true {
-            skipSpace()
-            guard index < scalars.count else { break }
-            let s = scalars[index]
-            if s == "[" {
-                index += 1
+            switch tokens[position] {
+            case .end:
+                return path
+            case .leftBracket:
+                position += 1
                 try bracket()
-            } else if s == "." {
-                index += 1
-                skipSpace()
-                guard index < scalars.count, isStart(scalars[index]) else {
-                    throw fail("syntax error: unexpected \(index < scalars.count ? String(Character(scalars[index])) : "$end"), expecting FIELD")
+            case .dot:
+                position += 1
+                guard case .field(let name) = tokens[position] else {
+                    throw unexpected(tokens[position], expecting: "FIELD")
                 }
-                path.append(.key(Array(field().utf8)))
-            } else {
-                throw fail("unexpected char \(Character(s))")
+                path.append(.key(Array(name.utf8)))
+                position += 1
+            default:
+                throw unexpected(tokens[position], expecting: nil)
             }
         }
-        return path
     }
 }
 

@@ -87,7 +87,7 @@ struct JSONFlattener {
         names.reset()
         if prefix.count > 0 { names.append(prefix.bytes(0, prefix.count)) }
         JSONFlattener.appendPart(key, to: names)
-        if names.count == 0 { return }
+        // An empty name (keys that are empty or blank) is kept, as Loki does.
         var name = names.bytes(0, names.count)
         var hash = Bytes.hash(name)
         if labels.collides(name, hash: hash) {
