@@ -3,6 +3,7 @@
 // in memory, either as plain batches (engine + pipeline only) or as the ingester's compressed blocks.
 // Sources/ links to the real modules in Shared/.
 // Run: swift run -c release engine-queries --dataset FILE.jsonl.gz [--storage memory|raw] [--repeat 5]
+//      [--only QUERY_ID] [--parallelism N]
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]

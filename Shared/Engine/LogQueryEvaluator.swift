@@ -8,7 +8,11 @@ import FjordPipeline
 /// batch is decoded, by the newest (backward) / oldest (forward) timestamp that batch can hold. A batch is decoded
 /// only when its bound reaches the top of the heap, so streams whose data lies beyond the `limit`-th entry are never
 /// read. Ties on a timestamp are taken in stream-label order, like Loki's merge iterators.
-struct LogQueryEvaluator {
+///
+/// Without `interval`, the streams are split into groups merged by concurrent workers that share a ``LimitCutoff``:
+/// once the workers together hold `limit` entries, each stops at the first entry (or batch) beyond the `limit`-th,
+/// so the total work stays that of one merge while full scans (rare needles) use every core.
+struct LogQueryEvaluator: Sendable {
     let streams: [SourceStream]
     let pipeline: LogPipeline
     /// Entries with `start <= ts < end` are returned.
@@ -19,6 +23,8 @@ struct LogQueryEvaluator {
     let interval: Int64
     /// Add `__tenant_id__` to every stream (multi-tenant reads).
     let labelTenants: Bool
+    /// How many workers may merge groups of streams concurrently (only without `interval`).
+    let parallelism: Int
 
     private struct HeapItem {
         var time: Int64
@@ -42,9 +48,22 @@ struct LogQueryEvaluator {
         var lastOutput = Labels()
     }
 
+    /// One returned entry with the labels of its result stream and the rank of its stream (for ties).
+    struct Emitted: Sendable {
+        var labels: Labels
+        var streamLabels: Labels
+        var entry: ResultEntry
+        var rank: Int
+    }
+
+    /// What one worker produced, in query direction.
+    struct WorkerOutput: Sendable {
+        var entries: [Emitted] = []
+        var statistics = QueryStatistics()
+    }
+
     func run(statistics: inout QueryStatistics) async throws(QueryError) -> [ResultStream] {
-        guard limit > 0, start < end else { return [] }
-        let backward = direction == .backward
+        guard limit > 0, start < end, !streams.isEmpty else { return [] }
         // Stream rank = order of the stream label strings, used for ties.
         let keys = streams.map { stream in
             Array((labelTenants ? TenantScope.labeling(stream.labels, tenant: stream.tenant) : stream.labels)
@@ -54,42 +73,119 @@ struct LogQueryEvaluator {
         var rank = [Int](repeating: 0, count: streams.count)
         for (position, index) in order.enumerated() { rank[index] = position }
 
-        var heap = BinaryHeap<HeapItem>(capacity: streams.count) { lhs, rhs in
+        let workers = interval == 0 ? min(parallelism, streams.count) : 1
+        var emitted: [Emitted]
+        if workers <= 1 {
+            let output = try await merge(Array(streams.indices), rank: rank, cutoff: nil).get()
+            statistics.add(output.statistics)
+            emitted = output.entries
+        } else {
+            let groups = SourceStream.balancedGroups(streams, count: workers)
+            let cutoff = LimitCutoff(limit: limit, direction: direction)
+            let rank = rank
+            let outputs = await withTaskGroup(of: Result<WorkerOutput, QueryError>.self) { group in
+                for members in groups {
+                    group.addTask { await merge(members, rank: rank, cutoff: cutoff) }
+                }
+                var outputs: [Result<WorkerOutput, QueryError>] = []
+                for await output in group { outputs.append(output) }
+                return outputs
+            }
+            var lists: [[Emitted]] = []
+            for output in outputs {
+                let worker = try output.get()
+                statistics.add(worker.statistics)
+                lists.append(worker.entries)
+            }
+            emitted = mergeLists(lists)
+        }
+        statistics.totalEntriesReturned += Int64(emitted.count)
+        return Self.group(emitted)
+    }
+
+    /// Merges the workers' lists (each in query direction) and keeps the first `limit` entries.
+    private func mergeLists(_ lists: [[Emitted]]) -> [Emitted] {
+        let backward = direction == .backward
+        func comesFirst(_ lhs: Emitted, _ rhs: Emitted) -> Bool {
+            let left = lhs.entry.timestamp
+            let right = rhs.entry.timestamp
+            if left != right { return backward ? left > right : left < right }
+            return lhs.rank < rhs.rank
+        }
+        var positions = [Int](repeating: 0, count: lists.count)
+        var result: [Emitted] = []
+        result.reserveCapacity(limit)
+        while result.count < limit {
+            var best = -1
+            for (list, position) in positions.enumerated() where position < lists[list].count {
+                if best < 0 || comesFirst(lists[list][position], lists[best][positions[best]]) { best = list }
+            }
+            if best < 0 { break }
+            result.append(lists[best][positions[best]])
+            positions[best] += 1
+        }
+        return result
+    }
+
+    /// Streams sorted by label string, entries in emission order.
+    static func group(_ emitted: [Emitted]) -> [ResultStream] {
+        var results: [ResultStream] = []
+        var index: [Labels: Int] = [:]
+        for item in emitted {
+            if let existing = index[item.labels] {
+                results[existing].entries.append(item.entry)
+            } else {
+                index[item.labels] = results.count
+                results.append(ResultStream(labels: item.labels, streamLabels: item.streamLabels, entries: [item.entry]))
+            }
+        }
+        let keys = results.map { Array($0.labels.canonicalString.utf8) }
+        return results.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { results[$0] }
+    }
+
+    /// The sequential core: merges the entries of the streams `members` in query direction until `limit` entries
+    /// are emitted, or until `cutoff` says the remaining ones cannot be among the first `limit`.
+    private func merge(_ members: [Int], rank: [Int], cutoff: LimitCutoff?) async -> Result<WorkerOutput, QueryError> {
+        var output = WorkerOutput()
+        let backward = direction == .backward
+        // Heap items and states use positions in `members`.
+        let memberRank = members.map { rank[$0] }
+        var heap = BinaryHeap<HeapItem>(capacity: members.count) { lhs, rhs in
             if lhs.time != rhs.time { return backward ? lhs.time > rhs.time : lhs.time < rhs.time }
             if lhs.isBound != rhs.isBound { return lhs.isBound }
-            return rank[lhs.stream] < rank[rhs.stream]
+            return memberRank[lhs.stream] < memberRank[rhs.stream]
         }
         var states: [StreamState] = []
-        states.reserveCapacity(streams.count)
-        for (index, stream) in streams.enumerated() {
+        states.reserveCapacity(members.count)
+        for (local, index) in members.enumerated() {
+            let stream = streams[index]
             let cursor = StreamCursor(blocks: stream.blocks, start: start, end: end, direction: direction,
                                       content: .full)
             states.append(StreamState(cursor: cursor, processor: pipeline.makeProcessor(streamLabels: stream.labels)))
             if let bound = cursor.nextBound {
-                heap.push(HeapItem(time: bound, isBound: true, stream: index))
+                heap.push(HeapItem(time: bound, isBound: true, stream: local))
             }
         }
 
-        var results: [ResultStream] = []
-        var resultIndex: [Labels: Int] = [:]
-        var emitted = 0
         var lastEmitted: Int64? = nil
-        while emitted < limit, let top = heap.pop() {
-            let index = top.stream
+        while output.entries.count < limit, let top = heap.pop() {
+            if let cutoff, !cutoff.mayBeNeeded(top.time) { break }
+            let local = top.stream
+            let index = members[local]
             if top.isBound {
-                var cursor = states[index].cursor
+                var cursor = states[local].cursor
                 let batch: EntryBatch?
                 do {
                     batch = try await cursor.next()
                 } catch {
-                    throw QueryError.storage(error)
+                    return .failure(QueryError.storage(error))
                 }
-                states[index].cursor = cursor
+                states[local].cursor = cursor
                 if let batch {
-                    statistics.decompressedLines += Int64(batch.count)
-                    statistics.decompressedBytes += Int64(batch.totalLineBytes)
-                    states[index].position = 0
-                    states[index].batch = batch
+                    output.statistics.decompressedLines += Int64(batch.count)
+                    output.statistics.decompressedBytes += Int64(batch.totalLineBytes)
+                    states[local].position = 0
+                    states[local].batch = batch
                 }
             } else {
                 // Emit the candidate, honouring `interval` like Loki's readStreams.
@@ -98,34 +194,28 @@ struct LogQueryEvaluator {
                 if interval > 0, let last = lastEmitted {
                     keep = backward ? time <= last - interval : time >= last + interval
                 }
-                if keep, let batch = states[index].batch {
-                    let entryIndex = states[index].candidate
-                    let labels = outputLabels(&states[index], stream: streams[index])
+                if keep, let batch = states[local].batch {
+                    let entryIndex = states[local].candidate
+                    let labels = outputLabels(&states[local], stream: streams[index])
                     let metadata = batch.metadata(entryIndex)
-                    let line = states[index].candidateLine ?? Array(batch.line(entryIndex))
+                    let line = states[local].candidateLine ?? Array(batch.line(entryIndex))
                     let entry = ResultEntry(timestamp: time, line: line, structuredMetadata: metadata,
                                             parsed: parsedLabels(labels, stream: streams[index].labels,
                                                                  metadata: metadata))
-                    if let existing = resultIndex[labels] {
-                        results[existing].entries.append(entry)
-                    } else {
-                        resultIndex[labels] = results.count
-                        let streamLabels = labelTenants
-                            ? TenantScope.labeling(streams[index].labels, tenant: streams[index].tenant)
-                            : streams[index].labels
-                        results.append(ResultStream(labels: labels, streamLabels: streamLabels, entries: [entry]))
-                    }
-                    emitted += 1
+                    let streamLabels = labelTenants
+                        ? TenantScope.labeling(streams[index].labels, tenant: streams[index].tenant)
+                        : streams[index].labels
+                    output.entries.append(Emitted(labels: labels, streamLabels: streamLabels, entry: entry,
+                                                  rank: rank[index]))
+                    cutoff?.offer(time)
                     lastEmitted = time
                 }
             }
-            if let next = advance(&states[index], statistics: &statistics) {
-                heap.push(HeapItem(time: next.time, isBound: next.isBound, stream: index))
+            if let next = advance(&states[local], statistics: &output.statistics) {
+                heap.push(HeapItem(time: next.time, isBound: next.isBound, stream: local))
             }
         }
-        statistics.totalEntriesReturned += Int64(emitted)
-        results.sort { Labels.canonicalLess($0.labels, $1.labels) }
-        return results
+        return .success(output)
     }
 
     /// Moves a stream to its next candidate entry, or reports the bound of its next batch. Returns `nil` when the

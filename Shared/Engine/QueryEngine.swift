@@ -69,7 +69,7 @@ public struct QueryEngine: Sendable {
             let evaluator = LogQueryEvaluator(
                 streams: selected, pipeline: pipeline, start: start, end: parameters.end,
                 direction: parameters.direction, limit: parameters.limit, interval: parameters.interval,
-                labelTenants: scope.labelsResults)
+                labelTenants: scope.labelsResults, parallelism: parallelism)
             streams = try await evaluator.run(statistics: &statistics)
         }
         return QueryResult(data: .streams(streams), statistics: statistics)

@@ -47,7 +47,8 @@ struct RangeAggregationEvaluator {
         let streams = try await scope.selectStreams(from: source, start: bounds.after + 1, end: bounds.through + 1)
         let reader = try SampleReader(aggregation: aggregation, plan: plan, grid: grid,
                                       labelTenants: scope.labelsResults)
-        let groups = Self.partition(streams, into: min(parallelism, streams.count))
+        let groups = SourceStream.balancedGroups(streams, count: min(parallelism, streams.count))
+            .map { members in members.map { streams[$0] } }
         if groups.count <= 1 {
             let readout = try await reader.read(streams).get()
             statistics.add(readout.statistics)
@@ -68,20 +69,6 @@ struct RangeAggregationEvaluator {
             parts.append(readout.series)
         }
         return SampleCollector.merge(parts)
-    }
-
-    /// Splits streams into `count` groups of similar entry counts (largest first onto the lightest group).
-    static func partition(_ streams: [SourceStream], into count: Int) -> [[SourceStream]] {
-        guard count > 1 else { return [streams] }
-        let sizes = streams.map { stream in stream.blocks.reduce(0) { $0 + $1.entryCount } }
-        var groups = [[SourceStream]](repeating: [], count: count)
-        var loads = [Int](repeating: 0, count: count)
-        for index in streams.indices.sorted(by: { sizes[$0] > sizes[$1] }) {
-            let lightest = loads.indices.min { loads[$0] < loads[$1] } ?? 0
-            groups[lightest].append(streams[index])
-            loads[lightest] += sizes[index]
-        }
-        return groups.filter { !$0.isEmpty }
     }
 
     /// `absent_over_time`: 1 at every step whose window holds no sample at all.

@@ -7,6 +7,23 @@ struct SourceStream: Sendable {
     var blocks: [any EntryBlock]
 }
 
+extension SourceStream {
+    /// Splits streams into at most `count` groups of similar entry counts (largest first onto the lightest group),
+    /// for concurrent workers. Returns indices into `streams`.
+    static func balancedGroups(_ streams: [SourceStream], count: Int) -> [[Int]] {
+        guard count > 1 else { return [Array(streams.indices)] }
+        let sizes = streams.map { stream in stream.blocks.reduce(0) { $0 + $1.entryCount } }
+        var groups = [[Int]](repeating: [], count: count)
+        var loads = [Int](repeating: 0, count: count)
+        for index in streams.indices.sorted(by: { sizes[$0] > sizes[$1] }) {
+            let lightest = loads.indices.min { loads[$0] < loads[$1] } ?? 0
+            groups[lightest].append(index)
+            loads[lightest] += sizes[index]
+        }
+        return groups.filter { !$0.isEmpty }
+    }
+}
+
 extension TenantScope {
     /// Selects, for every tenant of the scope, the streams whose entries may fall in `[start, end)`.
     func selectStreams(from source: any LogSource, start: Int64, end: Int64) async throws(QueryError)

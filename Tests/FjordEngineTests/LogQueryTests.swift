@@ -1,4 +1,4 @@
-import FjordEngine
+@testable import FjordEngine
 import FjordLogQL
 import FjordModel
 import Synchronization
@@ -184,5 +184,72 @@ func batch(_ entries: [(Int64, String)]) -> EntryBatch {
                                         return builder.build()
                                     }())
         #expect(lines(streams) == [["recent"]])
+    }
+}
+
+/// Log queries merged by concurrent workers (streams split between them) answer exactly like one sequential merge.
+@Suite struct ParallelLogQueryTests {
+    @Test func cutoffTracksTheLimitThBestTimestamp() {
+        let newest = LimitCutoff(limit: 3, direction: .backward)
+        #expect(newest.mayBeNeeded(.min))
+        for time: Int64 in [10, 30, 20] { newest.offer(time) }
+        #expect(!newest.mayBeNeeded(9) && newest.mayBeNeeded(10))
+        newest.offer(25)
+        #expect(!newest.mayBeNeeded(19) && newest.mayBeNeeded(20))
+        newest.offer(5)
+        #expect(!newest.mayBeNeeded(19))
+        let oldest = LimitCutoff(limit: 2, direction: .forward)
+        for time: Int64 in [50, 40, 45] { oldest.offer(time) }
+        #expect(oldest.mayBeNeeded(45) && !oldest.mayBeNeeded(46))
+    }
+
+    @Test func streamsAreSplitIntoBalancedGroups() {
+        let block = { (count: Int) -> any EntryBlock in
+            var batch = EntryBatch()
+            for index in 0..<count { batch.append(timestamp: base + Int64(index), line: Array("x".utf8)) }
+            return MemoryBlock(batch: batch)
+        }
+        let streams = [9, 1, 5, 4, 3].enumerated().map { position, count in
+            SourceStream(labels: labels(["s": "\(position)"]), tenant: "fake", blocks: [block(count)])
+        }
+        let groups = SourceStream.balancedGroups(streams, count: 2)
+        #expect(groups.count == 2)
+        let loads = groups.map { $0.reduce(0) { $0 + streams[$1].blocks[0].entryCount } }
+        // Largest first onto the lighter group: 9 | 5+4 | then 3 onto the first, 1 onto the second.
+        #expect(loads.sorted() == [10, 12])
+        #expect(groups.flatMap { $0 }.sorted() == [0, 1, 2, 3, 4])
+    }
+
+    static let source: MemoryLogSource = {
+        var builder = MemoryLogSource.Builder(blockSize: 300)
+        var state: UInt64 = 7
+        for stream in 0..<6 {
+            var time = base
+            for index in 0..<6000 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                time += Int64(state >> 44) + 1
+                let word = state >> 60 == 0 ? "rare" : "common"
+                builder.add(labels: labels(["app": "s\(stream)"]), time: time, line: "\(word) \(stream)-\(index)")
+            }
+        }
+        return builder.build()
+    }()
+
+    @Test(arguments: [(Direction.backward, 100, "common"), (.backward, 5000, "rare"), (.forward, 700, "common"),
+                      (.forward, 5000, "rare"), (.backward, 5000, "nothing matches")])
+    func parallelSlicesMatchOneSequentialPass(direction: Direction, limit: Int, word: String) async throws {
+        let expression = Expr.log(LogSelectorExpr(matchers: [regex("app", ".+")], pipeline: [contains(word)]))
+        let parameters = QueryParameters.range(tenants: ["fake"], start: base, end: base + 100_000 * second,
+                                               step: second, limit: limit, direction: direction)
+        let sequential = try await QueryEngine(source: Self.source, parallelism: 1).execute(expression, parameters)
+        let sliced = try await QueryEngine(source: Self.source, parallelism: 4).execute(expression, parameters)
+        guard case .streams(let one) = sequential.data, case .streams(let many) = sliced.data else {
+            Issue.record("expected streams")
+            return
+        }
+        #expect(one.map(\.labels) == many.map(\.labels))
+        #expect(one.map { $0.entries.map(\.timestamp) } == many.map { $0.entries.map(\.timestamp) })
+        #expect(one.map { $0.entries.map(\.line) } == many.map { $0.entries.map(\.line) })
+        #expect(sequential.statistics.totalEntriesReturned == sliced.statistics.totalEntriesReturned)
     }
 }

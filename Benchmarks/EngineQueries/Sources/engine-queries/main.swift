@@ -18,6 +18,7 @@ struct Options {
     var storage = "memory"
     var repeatCount = 5
     var only: String?
+    var parallelism: Int?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -27,6 +28,7 @@ struct Options {
             case "--storage": storage = iterator.next() ?? storage
             case "--repeat": repeatCount = Int(iterator.next() ?? "") ?? repeatCount
             case "--only": only = iterator.next()
+            case "--parallelism": parallelism = Int(iterator.next() ?? "")
             default:
                 print("unknown argument \(argument)")
                 exit(2)
@@ -175,7 +177,8 @@ let loadStarted = Date()
 let dataset = try load(options)
 print(String(format: "loaded %d lines, %.1f MB of line bytes (%@ storage) in %.1fs", dataset.lines,
              Double(dataset.bytes) / 1e6, options.storage, Date().timeIntervalSince(loadStarted)))
-let engine = QueryEngine(source: dataset.source)
+let engine = QueryEngine(source: dataset.source, parallelism: options.parallelism)
+print("parallelism \(engine.parallelism)")
 print("query                         median ms    min ms    max ms  cpu ms  result")
 for benchQuery in queries where options.only == nil || options.only == benchQuery.id {
     let text = benchQuery.query.replacingOccurrences(of: "{needle}", with: dataset.needle)
