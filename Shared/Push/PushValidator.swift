@@ -35,6 +35,9 @@ public struct AcceptedStream: Sendable {
 public struct PushValidator: Sendable {
     public let limits: ValidationLimits
     private let detector: LevelDetector
+    /// Label strings already prepared: agents send the same few hundred label strings over and over, so parsing,
+    /// `service_name` discovery and the canonical text are done once per distinct string.
+    private let preparedCache = PreparedStreamCache()
 
     public init(limits: ValidationLimits = ValidationLimits()) {
         self.limits = limits
@@ -63,7 +66,17 @@ public struct PushValidator: Sendable {
         var prepared: [PreparedStream] = []
         prepared.reserveCapacity(request.streams.count)
         for stream in request.streams {
-            prepared.append(try prepare(stream.labels, backfillShard: backfillShard))
+            if backfillShard == nil || backfillShard?.isEmpty == true {
+                if let cached = preparedCache[stream.labels] {
+                    prepared.append(cached)
+                } else {
+                    let fresh = try prepare(stream.labels, backfillShard: nil)
+                    preparedCache[stream.labels] = fresh
+                    prepared.append(fresh)
+                }
+            } else {
+                prepared.append(try prepare(stream.labels, backfillShard: backfillShard))
+            }
         }
         let outcome: Result<ValidatedPush, PushError> = request.buffer.withUnsafeBytes { buffer in
             Result { () throws(PushError) -> ValidatedPush in
@@ -81,7 +94,7 @@ public struct PushValidator: Sendable {
     // MARK: Stream labels (ParseLokiRequest)
 
     /// A stream's parsed labels after `service_name` discovery and backfill labels; may still hold repeated names.
-    struct PreparedStream {
+    struct PreparedStream: Sendable {
         var pairs: [LabelPair]
         var canonical: String
         var isInternal: Bool

@@ -54,71 +54,96 @@ struct ShardState: Sendable {
     private mutating func appendStream(
         tenant: String, stream: PushStream, now: Int64, admitStream: (String) -> Bool, into result: inout ShardAppendResult
     ) {
-        var state: StreamState
-        if let existing = tenants[tenant]?[stream.labels] {
-            state = existing
-        } else {
+        let isNew = tenants[tenant]?[stream.labels] == nil
+        if isNew {
             guard admitStream(tenant) else {
                 result.failures.append(StreamFailure(
                     status: 429,
                     message: "maximum active stream limit exceeded when trying to create stream \(stream.labels.canonicalString), reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '\(tenant)'"))
                 return
             }
-            state = StreamState(labels: stream.labels, config: options.stream,
-                                rateBytes: options.perStreamRateBytes, burstBytes: options.perStreamBurstBytes)
-            result.newStreams += 1
         }
-        let entries = stream.entries
-        let streamBytes = entries.totalLineBytes
-        var rejected: [(Int64, String)] = []
-        var rateLimited = false
-        if options.perStreamRateBytes > 0, !state.rate.allow(bytes: streamBytes, now: now) {
-            rateLimited = true
-            let message = "Per stream rate limit exceeded (limit: \(humanBytes(options.perStreamRateBytes))/sec) while attempting to ingest for stream '\(stream.labels.canonicalString)' totaling \(humanBytes(streamBytes)), consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased"
-            for index in 0..<entries.count { rejected.append((entries.timestamps[index], message)) }
-        }
-        let counterBefore = state.counter
-        var accepted = EntryBatch(capacity: rateLimited ? 0 : entries.count, lineBytesCapacity: rateLimited ? 0 : streamBytes)
-        if !rateLimited {
-            for index in 0..<entries.count {
-                let timestamp = entries.timestamps[index]
-                let metadata = entries.metadata(index)
-                let outcome = entries.withLine(index) { line in
-                    state.append(timestamp: timestamp, line: line, metadata: metadata, now: now)
-                }
-                switch outcome {
-                case .appended:
-                    accepted.append(from: entries, at: index)
-                case .duplicate:
-                    continue
-                case .rejected(let rejection):
-                    rejected.append((timestamp, rejection.message))
-                }
+        // Mutate the stream in place inside the dictionaries: copying it out would copy its head block (up to
+        // 256 KiB of lines) on every push.
+        let options = self.options
+        let outcome = ShardState.appendEntries(
+            stream.entries, labels: stream.labels, now: now, options: options,
+            to: &tenants[tenant, default: [:]][stream.labels, default: StreamState(
+                labels: stream.labels, config: options.stream, rateBytes: options.perStreamRateBytes,
+                burstBytes: options.perStreamBurstBytes)])
+        if isNew {
+            if outcome.accepted.isEmpty {
+                tenants[tenant]?[stream.labels] = nil
+                if tenants[tenant]?.isEmpty == true { tenants[tenant] = nil }
+            } else {
+                result.newStreams += 1
             }
         }
-        if !accepted.isEmpty {
-            result.walStreams.append(WALStream(labels: stream.labels, counterBefore: counterBefore, entries: accepted))
-            result.acceptedEntries += accepted.count
-            result.acceptedBytes += accepted.totalLineBytes
+        if !outcome.accepted.isEmpty {
+            result.walStreams.append(WALStream(labels: stream.labels, counterBefore: outcome.counterBefore, entries: outcome.accepted))
+            result.acceptedEntries += outcome.accepted.count
+            result.acceptedBytes += outcome.accepted.totalLineBytes
         }
-        if !rejected.isEmpty {
+        if !outcome.rejected.isEmpty {
             var message = ""
-            for (timestamp, reason) in rejected.prefix(options.maxReturnedStreamErrors) {
+            for (timestamp, reason) in outcome.rejected.prefix(options.maxReturnedStreamErrors) {
                 message += "entry with timestamp \(GoTime.goString(timestamp)) ignored, reason: '\(reason)',\n"
             }
-            message += "user '\(tenant)', total ignored: \(rejected.count) out of \(entries.count) for stream: \(stream.labels.canonicalString)"
-            result.failures.append(StreamFailure(status: rateLimited ? 429 : 400, message: message))
+            message += "user '\(tenant)', total ignored: \(outcome.rejected.count) out of \(stream.entries.count) for stream: \(stream.labels.canonicalString)"
+            result.failures.append(StreamFailure(status: outcome.rateLimited ? 429 : 400, message: message))
         }
-        if state.counter > 0 || !state.memory.isEmpty {
-            tenants[tenant, default: [:]][stream.labels] = state
+    }
+
+    /// What appending one push's entries to one stream did.
+    private struct EntriesOutcome {
+        var accepted: EntryBatch
+        var counterBefore: UInt64
+        var rejected: [(Int64, String)]
+        var rateLimited: Bool
+    }
+
+    /// Appends `entries` to `state`: per-stream rate limit first (all or nothing, like Loki), then each entry.
+    private static func appendEntries(
+        _ entries: EntryBatch, labels: Labels, now: Int64, options: IngesterOptions, to state: inout StreamState
+    ) -> EntriesOutcome {
+        let streamBytes = entries.totalLineBytes
+        let counterBefore = state.counter
+        if options.perStreamRateBytes > 0, !state.rate.allow(bytes: streamBytes, now: now) {
+            let message = "Per stream rate limit exceeded (limit: \(humanBytes(options.perStreamRateBytes))/sec) while attempting to ingest for stream '\(labels.canonicalString)' totaling \(humanBytes(streamBytes)), consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased"
+            return EntriesOutcome(accepted: EntryBatch(), counterBefore: counterBefore,
+                                  rejected: entries.timestamps.map { ($0, message) }, rateLimited: true)
         }
+        var accepted = EntryBatch(capacity: entries.count, lineBytesCapacity: streamBytes)
+        var rejected: [(Int64, String)] = []
+        for index in 0..<entries.count {
+            let timestamp = entries.timestamps[index]
+            let metadata = entries.metadata(index)
+            let outcome = entries.withLine(index) { line in
+                state.append(timestamp: timestamp, line: line, metadata: metadata, now: now)
+            }
+            switch outcome {
+            case .appended:
+                accepted.append(from: entries, at: index)
+            case .duplicate:
+                continue
+            case .rejected(let rejection):
+                rejected.append((timestamp, rejection.message))
+            }
+        }
+        return EntriesOutcome(accepted: accepted, counterBefore: counterBefore, rejected: rejected, rateLimited: false)
     }
 
     /// Re-applies a replayed WAL stream (no validation, no limits: it was accepted before).
     mutating func replay(tenant: String, stream: WALStream, now: Int64) {
-        var state = tenants[tenant]?[stream.labels]
-            ?? StreamState(labels: stream.labels, config: options.stream,
-                           rateBytes: options.perStreamRateBytes, burstBytes: options.perStreamBurstBytes)
+        let options = self.options
+        ShardState.replayEntries(
+            stream, now: now,
+            into: &tenants[tenant, default: [:]][stream.labels, default: StreamState(
+                labels: stream.labels, config: options.stream, rateBytes: options.perStreamRateBytes,
+                burstBytes: options.perStreamBurstBytes)])
+    }
+
+    private static func replayEntries(_ stream: WALStream, now: Int64, into state: inout StreamState) {
         if state.counter < stream.counterBefore {
             // Entries before this record were flushed (their flush mark removed them from the replay).
             state.counter = stream.counterBefore
@@ -135,7 +160,6 @@ struct ShardState: Sendable {
         }
         // Keep counters aligned with the log even if an entry was (unexpectedly) refused on replay.
         state.counter = max(state.counter, stream.counterAfter)
-        tenants[tenant, default: [:]][stream.labels] = state
     }
 
     /// Streams of `tenant` matching `matchers` with their in-memory blocks overlapping `[start, end)`.
