@@ -140,15 +140,20 @@ struct BenchRun {
         let end = start + Dataset.span
         let cpuBeforeQueries = sample()?.cpuSeconds
         for query in BenchQuery.referenceSet(needle: dataset.needle) {
+            let cpuBefore = sample()?.cpuSeconds
             var timing = await client.time(query, start: start, end: end, repeats: options.repeats)
+            if let used = both(cpuBefore, sample()?.cpuSeconds).map({ $1 - $0 }), !timing.runsMilliseconds.isEmpty {
+                timing.serverCPUMillisecondsPerRun = used * 1000 / Double(timing.runsMilliseconds.count)
+            }
             if let error = timing.error {
                 report.notes.append("query `\(query.id)` skipped: \(error.prefix(200))")
                 log("  \(query.id): skipped (\(error.prefix(200)))")
             } else {
                 timing.check = try await check(query, dataset: dataset, client: &client, start: start, end: end)
                 if let check = timing.check, check.hasPrefix("WRONG") { report.notes.append("query `\(query.id)`: \(check)") }
-                log(String(format: "  %@: median %.1f ms (min %.1f, max %.1f) %@", query.id, timing.medianMilliseconds,
-                           timing.minMilliseconds, timing.maxMilliseconds, timing.result.map(String.init(describing:)) ?? ""))
+                log(String(format: "  %@: median %.1f ms (min %.1f, max %.1f), server CPU %.0f ms/run, %@", query.id,
+                           timing.medianMilliseconds, timing.minMilliseconds, timing.maxMilliseconds,
+                           timing.serverCPUMillisecondsPerRun ?? -1, timing.result.map(String.init(describing:)) ?? ""))
             }
             report.queries.append(timing)
         }

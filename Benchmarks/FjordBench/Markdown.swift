@@ -73,20 +73,22 @@ enum Markdown {
                    + "\(megabytes(memory.afterQueries?.rssBytes)) / \(megabytes(peak)) | 417 / 377 / 538, 402 / 369 / 573 "
                    + "| peak ≤ 275 | \(verdict(peak.map { Double($0) / 1e6 <= 275 })) |")
         out.append("")
-        out.append("| query (whole 3 h, median of \(report.repeats)) | Fjord ms (min–max) | Loki ms (runs 1 / 2) | target ms | result |")
-        out.append("|---|---:|---:|---:|---|")
+        out.append("| query (whole 3 h, median of \(report.repeats)) | Fjord ms (min–max) | server CPU ms/run | Loki ms (runs 1 / 2) | target ms | result |")
+        out.append("|---|---:|---:|---:|---:|---|")
         for query in report.queries {
             let loki = lokiQueryMilliseconds[query.id].map { String(format: "%.0f / %.0f", $0.0, $0.1) } ?? ""
             let target = queryTargets[query.id].map { String(format: "≤ %.0f", $0) } ?? ""
             let escaped = query.query.replacingOccurrences(of: "|", with: "\\|")
             if let error = query.error {
-                out.append("| `\(escaped)` | skipped | \(loki) | \(target) | \(error.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")) |")
+                out.append("| `\(escaped)` | skipped | | \(loki) | \(target) | \(error.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")) |")
                 continue
             }
             var verdictText = ""
             if let limit = queryTargets[query.id] { verdictText = " (" + verdict(query.medianMilliseconds <= limit) + ")" }
+            let checkText = query.check.map { $0.hasPrefix("ok") ? " (check ok)" : " (check **failed**)" } ?? ""
+            let cpu = query.serverCPUMillisecondsPerRun.map { String(format: "%.0f", $0) } ?? "n/a"
             out.append("| `\(escaped)` | \(String(format: "%.1f (%.1f–%.1f)", query.medianMilliseconds, query.minMilliseconds, query.maxMilliseconds)) "
-                       + "| \(loki) | \(target)\(verdictText) | \(query.result.map(String.init(describing:)) ?? "?") |")
+                       + "| \(cpu) | \(loki) | \(target)\(verdictText) | \(query.result.map(String.init(describing:)) ?? "?")\(checkText) |")
         }
         if !report.notes.isEmpty {
             out.append("")

@@ -62,6 +62,8 @@ struct QueryTiming: Sendable, Codable {
     var error: String?
     /// A cheap correctness note (e.g. every returned line contains the filter text).
     var check: String?
+    /// Server CPU (user + system) per timed run: less sensitive to other load on the machine than wall time.
+    var serverCPUMillisecondsPerRun: Double?
 }
 
 /// Runs range queries against the server's `query_range` endpoint and parses the answers with Foundation (off the
