@@ -30,6 +30,8 @@ struct BenchOptions: Sendable {
     var serverArguments: [String] = []
     var serverLog: String?
     var skipPush = false
+    /// Nice value for every thread of the server and of the benchmark (nil: leave them alone).
+    var renice: Int32?
     var skipQueries = false
 
     static let usage = """
@@ -55,6 +57,8 @@ struct BenchOptions: Sendable {
       --server-log PATH     its output (default DATA_DIR.log)
       --skip-push           do not push (the server already holds the same --seed/--lines/--base data)
       --skip-queries        stop after the disk measurement
+      --renice N            keep every thread of the server and the benchmark at nice N (e.g. -10 on a
+                            shared machine; negative values need root); reported in the results
       --label TEXT          name of the run in the report
       --out FILE.json       write the full report as JSON
       --md FILE.md          write the Markdown summary
@@ -109,6 +113,7 @@ struct BenchOptions: Sendable {
             case "--server-arg": options.serverArguments.append(try value())
             case "--server-log": options.serverLog = try value()
             case "--skip-push": options.skipPush = true
+            case "--renice": options.renice = try number(Int32.self)
             case "--skip-queries": options.skipQueries = true
             default: throw OptionsError(message: "unknown option \(argument)\n\n\(usage)")
             }

@@ -75,6 +75,8 @@ struct BenchReport: Codable, Sendable {
     var concurrency: Int
     var repeats: Int
     var serverCommand: [String]?
+    /// Nice value the server's and the benchmark's threads were kept at (`--renice`), if any.
+    var renice: Int32?
     var dataset: DatasetFigures
     var ingest: IngestFigures?
     var queryable: QueryableFigures?

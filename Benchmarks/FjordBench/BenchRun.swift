@@ -42,7 +42,7 @@ struct BenchRun {
         var report = BenchReport(
             label: options.label ?? "Fjord", url: options.url ?? "", when: ISO8601DateFormatter().string(from: Date()),
             machine: MachineInfo.current(), loadBefore: loadBefore, loadAfter: [], seed: options.seed, base: base,
-            batch: options.batch, concurrency: options.concurrency, repeats: options.repeats, serverCommand: nil,
+            batch: options.batch, concurrency: options.concurrency, repeats: options.repeats, serverCommand: nil, renice: options.renice,
             dataset: figures, memory: BenchReport.MemoryFigures())
         if report.dataset.lines != options.lines {
             report.notes.append("generated \(report.dataset.lines) lines instead of \(options.lines)")
@@ -65,7 +65,16 @@ struct BenchRun {
         }
 
         let group = MultiThreadedEventLoopGroup.singleton
-        defer { server?.stop() }
+        var renicing: Task<Void, Never>?
+        if let value = options.renice {
+            let renicer = Renicer(value: value, pids: [getpid()] + (pid.map { [$0] } ?? []))
+            renicing = Task { await renicer.run() }
+            log("keeping the threads of \(pid.map { "PID \($0) and " } ?? "")this process at nice \(value)")
+        }
+        defer {
+            renicing?.cancel()
+            server?.stop()
+        }
         do {
             try await measure(&report, dataset: dataset, requests: requests, address: address, pid: pid, group: group,
                               server: server)

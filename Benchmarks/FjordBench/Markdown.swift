@@ -25,7 +25,7 @@ enum Markdown {
         out.append("")
         out.append("Machine: \(machine.cpus) CPUs (\(machine.cpuModel)), \(megabytes(machine.memoryBytes)) MB RAM, "
                    + "Linux \(machine.kernel); load average before \(loads(report.loadBefore)), after "
-                   + "\(loads(report.loadAfter)). \(report.when).")
+                   + "\(loads(report.loadAfter))\(report.renice.map { "; server and benchmark threads kept at nice \($0)" } ?? ""). \(report.when).")
         let data = report.dataset
         out.append("Data set: \(grouped(data.lines)) lines, \(megabytes(data.lineBytes)) MB of line bytes "
                    + "(\(String(format: "%.0f", Double(data.lineBytes) / Double(max(1, data.lines)))) B/line), "
