@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages, installed by scripts/setup)
@@ -86,6 +88,17 @@ let package = Package(
             path: "Shared/Config", swiftSettings: strict
         ),
         .target(name: "FjordServiceAPI", dependencies: ["FjordModel"], path: "Shared/ServiceAPI", swiftSettings: strict),
+        .target(
+            name: "FjordWire",
+            dependencies: [
+                "FjordModel", "FjordServiceAPI", "FjordStorage", "FjordCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Shared/Wire", swiftSettings: strict
+        ),
 
         // MARK: Roles (Services/<Role>/Library holds the logic; executables stay tiny)
         .target(
@@ -182,6 +195,18 @@ let package = Package(
             path: "Tests/IntegrationTests"
         ),
         .testTarget(name: "FjordLokiAPITests", dependencies: ["FjordLokiAPI"], path: "Tests/FjordLokiAPITests"),
+        .testTarget(
+            name: "FjordWireTests",
+            dependencies: [
+                "FjordWire", "FjordStorage", "FjordModel", "FjordServiceAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/FjordWireTests"
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

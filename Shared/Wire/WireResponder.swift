@@ -1,0 +1,118 @@
+import NIOCore
+import Synchronization
+
+/// Writes the answer frames of one request. The first final frame (end of stream, or an error) wins: a timeout
+/// sent while the handler still runs makes the handler's later frames vanish; the client ignores frames of
+/// requests that have already ended.
+final class WireResponder: Sendable {
+    let outbound: NIOAsyncChannelOutboundWriter<WireFrame>
+    let requestID: UInt64
+    /// The client's largest accepted frame (from its hello).
+    let peerMaxFrameBytes: Int
+    let compressionMinimumBytes: Int
+    private let finished = Mutex(false)
+
+    init(outbound: NIOAsyncChannelOutboundWriter<WireFrame>, requestID: UInt64, peerMaxFrameBytes: Int,
+         compressionMinimumBytes: Int) {
+        self.outbound = outbound
+        self.requestID = requestID
+        self.peerMaxFrameBytes = peerMaxFrameBytes
+        self.compressionMinimumBytes = compressionMinimumBytes
+    }
+
+    /// Sends one answer frame; `last` marks the end of the answer. Suspends while the channel is not writable.
+    func send(_ kind: WireMessageKind, _ body: [UInt8], last: Bool, compress: Bool = true) async throws {
+        var flags: WireFrameFlags = last ? [.endOfStream] : []
+        var payload = body
+        if compress, let packed = WireCompression.compressIfUseful(body, minimumBytes: compressionMinimumBytes) {
+            payload = packed
+            flags.insert(.compressed)
+        }
+        guard payload.count + WireProtocol.headerSize <= peerMaxFrameBytes else {
+            throw WireError(.frameTooLarge,
+                            "\(kind) answer part of \(payload.count) bytes exceeds the client's maximum frame of \(peerMaxFrameBytes) bytes")
+        }
+        if last {
+            guard claim() else { return }
+        } else if finished.withLock({ $0 }) {
+            return
+        }
+        try await outbound.write(WireFrame(kind: kind, requestID: requestID, flags: flags, body: payload))
+    }
+
+    /// Ends the answer with an error frame unless it has already ended.
+    func fail(_ error: WireError) async {
+        guard claim() else { return }
+        try? await outbound.write(WireFrame(kind: .error, requestID: requestID, flags: .endOfStream,
+                                            body: WireErrorBody.encode(error)))
+    }
+
+    /// Ends the answer without sending anything (the client cancelled it).
+    func abandon() { _ = claim() }
+
+    private func claim() -> Bool {
+        finished.withLock { done in
+            if done { return false }
+            done = true
+            return true
+        }
+    }
+}
+
+/// Fires once: a client's cancel frame for a request in flight. ``wait()`` also returns when its task is cancelled.
+final class CancelSignal: Sendable {
+    private enum State {
+        case idle
+        case waiting(CheckedContinuation<Void, Never>)
+        case fired
+    }
+
+    private let state = Mutex(State.idle)
+
+    func fire() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state = .fired }
+            if case .waiting(let continuation) = state { return continuation }
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let firedAlready = state.withLock { state -> Bool in
+                    switch state {
+                    case .fired: return true
+                    case .idle:
+                        state = .waiting(continuation)
+                        return false
+                    case .waiting: preconditionFailure("CancelSignal.wait called twice")
+                    }
+                }
+                if firedAlready { continuation.resume() }
+            }
+        } onCancel: {
+            fire()
+        }
+    }
+}
+
+/// The requests in flight on one connection, so cancel frames can reach them.
+final class CancelRegistry: Sendable {
+    private let signals = Mutex([UInt64: CancelSignal]())
+
+    /// A new signal for `id`; nil when a request with that id is already in flight.
+    func register(_ id: UInt64) -> CancelSignal? {
+        signals.withLock { signals in
+            if signals[id] != nil { return nil }
+            let signal = CancelSignal()
+            signals[id] = signal
+            return signal
+        }
+    }
+
+    func remove(_ id: UInt64) { _ = signals.withLock { $0.removeValue(forKey: id) } }
+
+    func cancel(_ id: UInt64) { signals.withLock { $0[id] }?.fire() }
+}

@@ -1,0 +1,198 @@
+import FjordServiceAPI
+import NIOCore
+
+/// One accepted connection: the hello exchange, then the request loop with its in-flight limit.
+struct WireServerConnection: Sendable {
+    let server: WireServer
+    let connection: NIOAsyncChannel<WireFrame, WireFrame>
+
+    var configuration: WireServerConfiguration { server.configuration }
+
+    func run() async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var iterator = inbound.makeAsyncIterator()
+                guard let peer = try await handshake(&iterator, outbound) else { return }
+                await serveRequests(&iterator, outbound, peer: peer)
+            }
+        } catch {
+            // The connection failed or closed; its requests have been answered or abandoned.
+        }
+    }
+
+    /// Reads the client's hello and answers with ours; on a mismatch sends an error frame and returns nil.
+    private func handshake(_ iterator: inout NIOAsyncChannelInboundStream<WireFrame>.AsyncIterator,
+                           _ outbound: NIOAsyncChannelOutboundWriter<WireFrame>) async throws -> WireHello? {
+        let channel = connection.channel
+        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(configuration.handshakeTimeout.nanoseconds)) {
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        do {
+            guard let first = try await iterator.next() else { return nil }
+            guard first.kind == .hello else {
+                throw WireError(.handshake, "expected a hello frame first, got \(first.kind)")
+            }
+            let peer = try WireHello.decode(first.body)
+            if let accepted = configuration.acceptedClientRoles, !accepted.contains(peer.role) {
+                throw WireError(.handshake, "\(configuration.role) \(configuration.node) does not accept clients of role \(peer.role)")
+            }
+            try await outbound.write(WireFrame(kind: .hello, requestID: 0, flags: .endOfStream, body: server.hello.encode()))
+            return peer
+        } catch {
+            await sendBeforeClosing(WireServerConnection.errorFrame(0, WireServer.wireError(error)))
+            return nil
+        }
+    }
+
+    private func serveRequests(_ iterator: inout NIOAsyncChannelInboundStream<WireFrame>.AsyncIterator,
+                               _ outbound: NIOAsyncChannelOutboundWriter<WireFrame>, peer: WireHello) async {
+        let cancels = CancelRegistry()
+        let limit = configuration.maxConcurrentRequestsPerConnection
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            do {
+                while let frame = try await iterator.next() {
+                    if frame.kind == .cancel {
+                        cancels.cancel(frame.requestID)
+                        continue
+                    }
+                    guard frame.kind.isRequest, frame.requestID != 0 else {
+                        let error = frame.kind == .hello
+                            ? WireError(.protocolViolation, "second hello on one connection")
+                            : WireError(.unsupported, "\(frame.kind) is not a request this node understands")
+                        try await outbound.write(WireServerConnection.errorFrame(frame.requestID, error))
+                        continue
+                    }
+                    if running >= limit {
+                        await group.next()
+                        running -= 1
+                    }
+                    guard let signal = cancels.register(frame.requestID) else {
+                        let error = WireError(.protocolViolation, "request id \(frame.requestID) is already in flight")
+                        try await outbound.write(WireServerConnection.errorFrame(frame.requestID, error))
+                        continue
+                    }
+                    let responder = WireResponder(outbound: outbound, requestID: frame.requestID,
+                                                  peerMaxFrameBytes: peer.maxFrameBytes,
+                                                  compressionMinimumBytes: configuration.compressionMinimumBytes)
+                    let deadline: ContinuousClock.Instant? = frame.header.deadlineMillis == 0
+                        ? nil : .now + .milliseconds(frame.header.deadlineMillis)
+                    group.addTask {
+                        await serve(frame, deadline: deadline, signal: signal, responder: responder)
+                        cancels.remove(frame.requestID)
+                    }
+                    running += 1
+                }
+            } catch {
+                // A frame that cannot be decoded leaves the stream unusable: say why, stop the work, close.
+                group.cancelAll()
+                await sendBeforeClosing(WireServerConnection.errorFrame(0, WireServer.wireError(error)))
+            }
+        }
+    }
+
+    /// Runs one request against its deadline and a possible cancel frame; the first to finish wins.
+    private func serve(_ frame: WireFrame, deadline: ContinuousClock.Instant?, signal: CancelSignal,
+                       responder: WireResponder) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await answer(frame, responder) }
+            if let deadline {
+                group.addTask {
+                    do {
+                        try await Task.sleep(until: deadline, clock: .continuous)
+                        await responder.fail(WireError(.timeout, "request ran past its deadline"))
+                    } catch {
+                        // Cancelled: the answer came first.
+                    }
+                }
+            }
+            group.addTask {
+                await signal.wait()
+                responder.abandon()
+            }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func answer(_ frame: WireFrame, _ responder: WireResponder) async {
+        do {
+            let body = try frame.uncompressedBody(limit: configuration.maxBodyBytes)
+            let request = try WireRequest.decode(kind: frame.kind, body: body)
+            try await WireDispatch(handler: server.handler, responder: responder,
+                                   partBytes: min(configuration.responsePartBytes, responder.peerMaxFrameBytes / 2))
+                .answer(request)
+        } catch {
+            await responder.fail(WireServer.wireError(error))
+        }
+    }
+
+    /// Writes a last frame straight to the channel and waits until it reached the socket, so the close that
+    /// follows cannot overtake it (the async writer's buffer would not be drained first).
+    private func sendBeforeClosing(_ frame: WireFrame) async {
+        try? await connection.channel.writeAndFlush(frame)
+    }
+
+    static func errorFrame(_ requestID: UInt64, _ error: WireError) -> WireFrame {
+        WireFrame(kind: .error, requestID: requestID, flags: .endOfStream, body: WireErrorBody.encode(error))
+    }
+}
+
+/// Calls the handler for one request and streams the encoded answer.
+struct WireDispatch {
+    let handler: any WireHandler
+    let responder: WireResponder
+    let partBytes: Int
+
+    func answer(_ request: WireRequest) async throws {
+        switch request {
+        case .push(let tenant, let streams):
+            try await handler.push(tenant: tenant, streams: streams)
+            try await responder.send(.ok, [], last: true)
+        case .select(let tenant, let matchers, let start, let end):
+            let streams = try await handler.select(tenant: tenant, matchers: matchers, start: start, end: end)
+            var encoder = WireSelectEncoder(start: start, end: end, partBytes: partBytes,
+                                            compressionMinimumBytes: responder.compressionMinimumBytes)
+            for stream in streams {
+                for part in try await encoder.add(stream) {
+                    try await responder.send(.streams, part, last: false, compress: false)
+                }
+            }
+            try await responder.send(.streams, encoder.finish(), last: true, compress: false)
+        case .query(let query):
+            try await sendParts(.queryResult, WireQueryCoding.encode(try await handler.query(query), partBytes: partBytes))
+        case .labelNames(let metadata):
+            try await sendParts(.names, WireMetadataCoding.encodeNames(try await handler.labelNames(metadata), partBytes: partBytes))
+        case .labelValues(let name, let metadata):
+            let values = try await handler.labelValues(name: name, metadata)
+            try await sendParts(.names, WireMetadataCoding.encodeNames(values, partBytes: partBytes))
+        case .series(let series):
+            let sets = try await handler.series(series)
+            try await sendParts(.labelSets, WireMetadataCoding.encodeLabelSets(sets, partBytes: partBytes))
+        case .indexStats(let metadata):
+            try await responder.send(.stats, WireMetadataCoding.encodeStats(try await handler.indexStats(metadata)), last: true)
+        case .flush:
+            try await handler.flush()
+            try await responder.send(.ok, [], last: true)
+        case .ready:
+            try await responder.send(.readiness, WireMetadataCoding.encodeReadiness(await handler.notReadyReason()), last: true)
+        }
+    }
+
+    private func sendParts(_ kind: WireMessageKind, _ parts: [[UInt8]]) async throws {
+        for (index, part) in parts.enumerated() {
+            try await responder.send(kind, part, last: index == parts.count - 1)
+        }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return scaled &+ attoseconds / 1_000_000_000
+    }
+}

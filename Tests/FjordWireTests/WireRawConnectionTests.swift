@@ -1,0 +1,101 @@
+import FjordModel
+import FjordServiceAPI
+@testable import FjordWire
+import Testing
+
+/// A live server fed bytes by hand: what it answers to broken peers.
+@Suite struct WireRawConnectionTests {
+    static func hello(version: UInt8 = WireProtocol.version, role: String = "gateway") -> [UInt8] {
+        var header = WireFrameHeader(kind: .hello, flags: .endOfStream, requestID: 0)
+        header.version = version
+        var out: [UInt8] = []
+        WireFrameCodec.encode(header, body: WireHello(role: role, node: "raw").encode(), into: &out)
+        return out
+    }
+
+    /// Decodes what the server sent, frame by frame, reading the version byte loosely (the server may answer in
+    /// its own version).
+    static func frames(_ bytes: [UInt8]) throws -> [WireFrame] {
+        try WireFrameCodec.decodeAll(bytes, maxFrameBytes: 1 << 24)
+    }
+
+    @Test func versionMismatchGetsAnErrorFrameAndClose() async throws {
+        try await withLoopback(RecordingHandler()) { server, _ in
+            let socket = try RawSocket(port: try #require(server.localPort))
+            socket.send(Self.hello(version: 9))
+            let (bytes, closed) = try await socket.readToEnd()
+            #expect(closed)
+            let answer = try Self.frames(bytes)
+            #expect(answer.count == 1 && answer[0].kind == .error && answer[0].requestID == 0)
+            let error = try WireErrorBody.decode(answer[0].body)
+            #expect(error.code == .unsupportedVersion)
+            #expect(error.message == "peer speaks wire protocol version 9; this node speaks version 1")
+        }
+    }
+
+    @Test func garbageBeforeOrAfterTheHelloGetsAnErrorFrameAndClose() async throws {
+        try await withLoopback(RecordingHandler()) { server, _ in
+            let port = try #require(server.localPort)
+            let early = try RawSocket(port: port)
+            early.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            let (earlyBytes, earlyClosed) = try await early.readToEnd()
+            #expect(earlyClosed)
+            let first = try #require(try Self.frames(earlyBytes).first)
+            #expect(try WireErrorBody.decode(first.body).code == .frameTooLarge)
+
+            let late = try RawSocket(port: port)
+            late.send(Self.hello())
+            var corrupt = WireFrameCodec.encode(WireFrame(kind: .flush, requestID: 5, flags: .endOfStream))
+            corrupt[15] ^= 1
+            late.send(corrupt)
+            let (lateBytes, lateClosed) = try await late.readToEnd()
+            #expect(lateClosed)
+            let answer = try Self.frames(lateBytes)
+            #expect(answer.map(\.kind) == [.hello, .error])
+            #expect(try WireErrorBody.decode(answer[1].body).code == .checksumMismatch)
+        }
+    }
+
+    @Test func oversizedFrameIsRefusedBeforeItsBodyArrives() async throws {
+        try await withLoopback(RecordingHandler(), server: { $0.maxFrameBytes = 8192 }) { server, _ in
+            let socket = try RawSocket(port: try #require(server.localPort))
+            socket.send(Self.hello())
+            socket.send([0x00, 0x10, 0x00, 0x00])  // announces 1 MiB and sends nothing more
+            let (bytes, closed) = try await socket.readToEnd()
+            #expect(closed)
+            let answer = try Self.frames(bytes)
+            #expect(answer.last?.kind == .error)
+            #expect(try WireErrorBody.decode(try #require(answer.last).body).code == .frameTooLarge)
+        }
+    }
+
+    @Test func serverAnswersATimeoutFrameWhenTheDeadlinePasses() async throws {
+        var behaviour = RecordingHandler.Behaviour()
+        behaviour.delay = .seconds(30)
+        let handler = RecordingHandler(behaviour)
+        try await withLoopback(handler) { server, _ in
+            let socket = try RawSocket(port: try #require(server.localPort))
+            socket.send(Self.hello())
+            let request = WireRequest.query(QueryRequest(tenants: ["t"], query: "x", start: 0, end: 1, step: 0))
+            socket.send(WireFrameCodec.encode(WireFrame(kind: .query, requestID: 77, flags: .endOfStream, deadlineMillis: 100,
+                                                        body: request.encodeBody())))
+            socket.send(WireFrameCodec.encode(WireFrame(kind: WireMessageKind(rawValue: 0x3e), requestID: 78, flags: .endOfStream)))
+            let helloSize = Self.hello().count
+            var received: [WireFrame] = []
+            var buffer = try await socket.read(count: helloSize)
+            while received.count < 3 {
+                let more = try await socket.read(count: WireProtocol.frameOverhead)
+                guard more.count == WireProtocol.frameOverhead else { break }
+                let length = Int(more[0]) << 24 | Int(more[1]) << 16 | Int(more[2]) << 8 | Int(more[3])
+                let rest = try await socket.read(count: length - WireProtocol.headerSize)
+                buffer += more + rest
+                received = try Self.frames(buffer)
+            }
+            #expect(received.count == 3)
+            let errors = Dictionary(uniqueKeysWithValues: try received.dropFirst().map { ($0.requestID, try WireErrorBody.decode($0.body)) })
+            #expect(errors[77]?.code == .timeout)
+            #expect(errors[78]?.code == .unsupported)
+            try await eventually { handler.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        }
+    }
+}
