@@ -81,6 +81,12 @@ let package = Package(
             path: "Shared/LokiAPI", swiftSettings: strict
         ),
 
+        .target(
+            name: "FjordRing",
+            dependencies: ["FjordModel", .product(name: "Yams", package: "Yams")],
+            path: "Shared/Ring", swiftSettings: strict
+        ),
+
         // MARK: Configuration and the interfaces roles offer each other
         .target(
             name: "FjordConfig",
@@ -207,6 +213,7 @@ let package = Package(
             ],
             path: "Tests/FjordWireTests"
         ),
+        .testTarget(name: "FjordRingTests", dependencies: ["FjordRing", "FjordModel"], path: "Tests/FjordRingTests"),
     ],
     cxxLanguageStandard: .cxx17
 )
