@@ -1,5 +1,6 @@
 import FjordServiceAPI
 public import NIOCore
+import NIOExtras
 import NIOPosix
 import NIOSSL
 
@@ -12,17 +13,22 @@ import NIOSSL
 /// `timeout` error frame and its handler is cancelled; a client's `cancel` frame cancels the handler silently.
 ///
 /// Use: `let server = try await WireServer.bind(configuration: …, handler: …)`, then `try await server.run()` in
-/// a task (a service's `run()`); ``shutdown()`` stops accepting, and cancelling `run()` closes the connections.
+/// a task (a service's `run()`). ``shutdown()`` drains gracefully: it stops accepting connections and reading new
+/// requests, lets the requests in flight finish, then closes each connection and `run()` returns. Cancelling
+/// `run()` stops at once (handlers are cancelled). With swift-service-lifecycle:
+/// `try await withGracefulShutdownHandler { try await server.run() } onGracefulShutdown: { server.shutdown() }`.
 public final class WireServer: Sendable {
     public let configuration: WireServerConfiguration
     let handler: any WireHandler
     private let listener: NIOAsyncChannel<NIOAsyncChannel<WireFrame, WireFrame>, Never>
+    private let quiescing: ServerQuiescingHelper
 
     private init(configuration: WireServerConfiguration, handler: any WireHandler,
-                 listener: NIOAsyncChannel<NIOAsyncChannel<WireFrame, WireFrame>, Never>) {
+                 listener: NIOAsyncChannel<NIOAsyncChannel<WireFrame, WireFrame>, Never>, quiescing: ServerQuiescingHelper) {
         self.configuration = configuration
         self.handler = handler
         self.listener = listener
+        self.quiescing = quiescing
     }
 
     /// Binds the listening socket (so ``localPort`` is known) without serving yet.
@@ -30,7 +36,13 @@ public final class WireServer: Sendable {
                             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WireServer {
         let tls = try configuration.tls?.makeServerContext()
         let maxFrameBytes = configuration.maxFrameBytes
+        let quiescing = ServerQuiescingHelper(group: eventLoopGroup)
         let listener = try await ServerBootstrap(group: eventLoopGroup)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -42,10 +54,11 @@ public final class WireServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(WireFrameDecoder(maxFrameBytes: maxFrameBytes)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(WireFrameEncoder()))
+                    try channel.pipeline.syncOperations.addHandler(WireDrainHandler())
                     return try NIOAsyncChannel<WireFrame, WireFrame>(wrappingChannelSynchronously: channel)
                 }
             }
-        return WireServer(configuration: configuration, handler: handler, listener: listener)
+        return WireServer(configuration: configuration, handler: handler, listener: listener, quiescing: quiescing)
     }
 
     /// The bound port (useful with port 0).
@@ -69,9 +82,10 @@ public final class WireServer: Sendable {
         }
     }
 
-    /// Stops accepting connections; ``run()`` returns once the open connections end.
+    /// Drains: stops accepting connections and reading requests; ``run()`` returns once the requests in flight
+    /// have been answered and every connection is closed.
     public func shutdown() {
-        listener.channel.close(promise: nil)
+        quiescing.initiateShutdown(promise: nil)
     }
 
     /// The hello this server sends.

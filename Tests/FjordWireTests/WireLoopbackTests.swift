@@ -201,6 +201,25 @@ func withLoopback<T: Sendable>(
         }
     }
 
+    @Test func shutdownLetsRequestsInFlightFinishThenCloses() async throws {
+        var behaviour = RecordingHandler.Behaviour()
+        behaviour.delay = .milliseconds(300)
+        let handler = RecordingHandler(behaviour)
+        let server = try await WireServer.bind(configuration: WireServerConfiguration(role: "ingester", node: "drain"), handler: handler)
+        let client = try WireClient(host: "127.0.0.1", port: try #require(server.localPort),
+                                    configuration: WireClientConfiguration(role: "gateway", node: "g", connectionsPerAddress: 1))
+        let running = Task { try await server.run() }
+        let call = Task { try await client.push(tenant: "t", streams: []) }
+        try await eventually { handler.inFlight.load(ordering: .relaxed) == 1 }
+        server.shutdown()
+        try await call.value
+        try await running.value
+        #expect(handler.pushes.withLock { $0.count } == 1)
+        let after = try await #require(throws: WireError.self) { try await client.push(tenant: "t", streams: []) }
+        #expect(after.code == .unavailable)
+        await client.shutdown()
+    }
+
     @Test func clientReconnectsAfterTheServerRestarts() async throws {
         let handler = RecordingHandler()
         var configuration = WireServerConfiguration(role: "ingester", node: "restart")
