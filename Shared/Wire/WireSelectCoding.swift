@@ -77,14 +77,16 @@ public struct WireSelectEncoder: Sendable {
         return (1, raw)
     }
 
-    /// The entries of an ascending batch inside `[start, end)`.
+    /// The entries of an ascending batch inside `[start, end)` (columns sliced, not copied entry by entry).
     static func trim(_ batch: EntryBatch, start: Int64, end: Int64) -> EntryBatch {
         let low = StreamCursor.lowerBound(batch.timestamps, start)
-        let high = StreamCursor.lowerBound(batch.timestamps, end)
+        let high = max(low, StreamCursor.lowerBound(batch.timestamps, end))
         if low == 0, high == batch.count { return batch }
-        var out = EntryBatch(capacity: max(0, high - low))
-        for index in low..<max(low, high) { out.append(from: batch, at: index) }
-        return out
+        let base = batch.lineStarts[low]
+        return EntryBatch(
+            timestamps: Array(batch.timestamps[low..<high]), lineStarts: batch.lineStarts[low...high].map { $0 - base },
+            lineBytes: Array(batch.lineBytes[Int(base)..<Int(batch.lineStarts[high])]),
+            metadata: batch.metadata.isEmpty ? [] : Array(batch.metadata[low..<high]), hasLines: true)
     }
 }
 
