@@ -65,7 +65,10 @@ public actor IndexReader {
                 .sorted { $0.from != $1.from ? $0.from < $1.from : $0.through < $1.through }
             result.append(IndexedStream(labels: labels, chunks: distinct))
         }
-        return result.sorted { Labels.nameLess($0.labels.canonicalString, $1.labels.canonicalString) }
+        // Render each label string once, not once per comparison.
+        return result.map { ($0.labels.canonicalString, $0) }
+            .sorted { Labels.nameLess($0.0, $1.0) }
+            .map(\.1)
     }
 
     /// Label names of matching streams with data in `[start, end)`, sorted and unique.

@@ -98,20 +98,41 @@ public final class Ingester: PushTarget, IngesterAdmin, LogSource, Sendable {
         for stream in streams {
             byShard[Int(stream.labels.fingerprint % UInt64(shards.count)), default: []].append(stream)
         }
+        // Shards are independent actors: append to all of them at once so one push never waits behind another
+        // push's work on an unrelated shard, and concurrent pushes share WAL fsyncs.
+        let outcomes: [(ticket: WALTicket?, result: ShardAppendResult, streamDelta: Int)]
+        do {
+            outcomes = try await withThrowingTaskGroup(
+            of: (ticket: WALTicket?, result: ShardAppendResult, streamDelta: Int).self
+        ) { group in
+            for (index, shardStreams) in byShard {
+                let shard = shards[index]
+                let limit = streamLimit
+                group.addTask {
+                    try await shard.append(tenant: tenant, streams: shardStreams, now: now, streamLimit: limit)
+                }
+            }
+            var collected: [(ticket: WALTicket?, result: ShardAppendResult, streamDelta: Int)] = []
+            for try await outcome in group { collected.append(outcome) }
+            return collected
+            }
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw ServiceError.internalError("\(error)")
+        }
         var latest: WALTicket?
         var failure: StreamFailure?
         var accepted = 0
         var acceptedBytes = 0
-        for (index, shardStreams) in byShard {
-            let (ticket, result, delta) = try await shards[index].append(
-                tenant: tenant, streams: shardStreams, now: now, streamLimit: streamLimit)
+        for (ticket, result, delta) in outcomes {
             streamLimit.adjust(tenant: tenant, by: delta)
-            metrics.streams.record(streamLimit.snapshot.values.reduce(0, +))
             if let ticket, latest.map({ ticket > $0 }) ?? true { latest = ticket }
             if let last = result.failures.last { failure = last }
             accepted += result.acceptedEntries
             acceptedBytes += result.acceptedBytes
         }
+        metrics.streams.record(streamLimit.snapshot.values.reduce(0, +))
         if let wal, let latest {
             do {
                 try await wal.durable(latest)

@@ -113,7 +113,9 @@ struct ShardState: Sendable {
             return EntriesOutcome(accepted: EntryBatch(), counterBefore: counterBefore,
                                   rejected: entries.timestamps.map { ($0, message) }, rateLimited: true)
         }
-        var accepted = EntryBatch(capacity: entries.count, lineBytesCapacity: streamBytes)
+        // Usually every entry is appended: then the WAL logs the incoming batch as it is (no copy). Otherwise the
+        // appended ones are copied out once the first skipped entry shows up.
+        var accepted: EntryBatch?
         var rejected: [(Int64, String)] = []
         for index in 0..<entries.count {
             let timestamp = entries.timestamps[index]
@@ -121,16 +123,19 @@ struct ShardState: Sendable {
             let outcome = entries.withLine(index) { line in
                 state.append(timestamp: timestamp, line: line, metadata: metadata, now: now)
             }
-            switch outcome {
-            case .appended:
-                accepted.append(from: entries, at: index)
-            case .duplicate:
+            if case .appended = outcome {
+                accepted?.append(from: entries, at: index)
                 continue
-            case .rejected(let rejection):
-                rejected.append((timestamp, rejection.message))
             }
+            if accepted == nil {
+                var copy = EntryBatch(capacity: entries.count, lineBytesCapacity: streamBytes)
+                for earlier in 0..<index { copy.append(from: entries, at: earlier) }
+                accepted = copy
+            }
+            if case .rejected(let rejection) = outcome { rejected.append((timestamp, rejection.message)) }
         }
-        return EntriesOutcome(accepted: accepted, counterBefore: counterBefore, rejected: rejected, rateLimited: false)
+        return EntriesOutcome(accepted: accepted ?? entries, counterBefore: counterBefore, rejected: rejected,
+                              rateLimited: false)
     }
 
     /// Re-applies a replayed WAL stream (no validation, no limits: it was accepted before).
