@@ -92,26 +92,40 @@ public struct MemberAddress: Sendable, Hashable, Comparable, CustomStringConvert
         return nil
     }
 
-    /// Loose IPv6 check: hex groups separated by ':', at most one '::', optional trailing dotted IPv4.
+    /// IPv6 text form: up to eight hex groups of 1–4 digits separated by ':', at most one '::' standing for the
+    /// omitted zero groups, and optionally a dotted IPv4 address as the last two groups.
     private static func isIPv6(_ host: ArraySlice<UInt8>) -> Bool {
-        guard host.count >= 2, host.count <= 45 else { return false }
-        let text = String(decoding: host, as: UTF8.self)
-        let colon = UInt8(ascii: ":")
-        let doubleColons = zip(host, host.dropFirst()).filter { $0 == colon && $1 == colon }.count
-        if host.count >= 3, zip(host, zip(host.dropFirst(), host.dropFirst(2))).contains(where: { $0 == colon && $1.0 == colon && $1.1 == colon }) {
-            return false
+        let text = Substring(String(decoding: host, as: UTF8.self))
+        guard text.utf8.count >= 2, text.utf8.count <= 45 else { return false }
+        var head = text
+        var tail: Substring = ""
+        let compressed: Bool
+        if let gap = text.firstRange(of: "::") {
+            head = text[..<gap.lowerBound]
+            tail = text[gap.upperBound...]
+            if tail.firstRange(of: "::") != nil { return false }
+            compressed = true
+        } else {
+            compressed = false
         }
-        guard doubleColons <= 1 else { return false }
-        let groups = text.split(separator: ":", omittingEmptySubsequences: true)
-        guard !groups.isEmpty || doubleColons == 1 else { return false }
-        for (index, group) in groups.enumerated() {
-            if group.contains("."), index == groups.count - 1 {
-                if hostProblem(ArraySlice(group.utf8)) != nil { return false }
+        func groups(_ part: Substring) -> [Substring] {
+            part.isEmpty ? [] : part.split(separator: ":", omittingEmptySubsequences: false)
+        }
+        let all = groups(head) + groups(tail)
+        var total = 0
+        for (index, group) in all.enumerated() {
+            if index == all.count - 1, group.contains(".") {
+                guard hostProblem(ArraySlice(group.utf8)) == nil, group.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }) else {
+                    return false
+                }
+                total += 2
                 continue
             }
-            guard group.count <= 4, group.allSatisfy({ $0.isHexDigit }) else { return false }
+            let isHex = group.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+            guard (1...4).contains(group.utf8.count), isHex else { return false }
+            total += 1
         }
-        return doubleColons == 1 ? groups.count <= 7 : groups.count == 8 || (groups.count == 7 && groups.last?.contains(".") == true)
+        return compressed ? total <= 7 : total == 8
     }
 }
 

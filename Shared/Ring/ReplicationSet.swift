@@ -48,14 +48,23 @@ extension Ring {
         guard !tokens.isEmpty else { throw RingError.emptyRing }
         let factor = replicationFactor ?? self.replicationFactor
         guard factor >= 1 else { throw RingError.invalidReplicationFactor(factor) }
-        let candidates = replicaCandidates(for: key, replicas: factor)
         // dskit: "if more instances than RF were selected, use that count" (never the case without extension).
-        let minSuccess = max(factor, candidates.count) / 2 + 1
+        let minSuccess = factor / 2 + 1
         var chosen: [Int] = []
-        chosen.reserveCapacity(candidates.count)
+        chosen.reserveCapacity(factor)
         var skipped: [Int] = []
-        for instance in candidates {
-            if healthy.contains(instance) { chosen.append(instance) } else { skipped.append(instance) }
+        if factor == self.replicationFactor {
+            // Precomputed walk: no intermediate array.
+            let base = position(after: key) * factor
+            for slot in 0..<factor {
+                let instance = Int(preferences[base + slot])
+                if instance < 0 { break }
+                if healthy.contains(instance) { chosen.append(instance) } else { skipped.append(instance) }
+            }
+        } else {
+            for instance in replicaCandidates(for: key, replicas: factor) {
+                if healthy.contains(instance) { chosen.append(instance) } else { skipped.append(instance) }
+            }
         }
         guard chosen.count >= minSuccess else {
             throw RingError.tooFewLiveReplicas(

@@ -13,9 +13,17 @@ public enum StreamToken {
     @inlinable
     public static func token(tenant: String, labels: String) -> UInt32 {
         var hash = offsetBasis
-        for byte in tenant.utf8 { hash = (hash &* prime) ^ UInt32(byte) }
-        for byte in labels.utf8 { hash = (hash &* prime) ^ UInt32(byte) }
+        mix(tenant, into: &hash)
+        mix(labels, into: &hash)
         return hash
+    }
+
+    @inlinable
+    static func mix(_ text: String, into hash: inout UInt32) {
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes { hash = (hash &* prime) ^ UInt32(byte) }
+        }
     }
 
     /// The token of a stream with `labels` (hashed in their canonical form).

@@ -43,28 +43,41 @@ public struct InstanceBatch: Sendable, Hashable {
 public struct WriteQuorumTracker<Failure: Sendable>: Sendable {
     /// The per-ingester batches to send: for each instance, the indexes of the streams it must receive.
     public let streamsByInstance: [InstanceBatch]
-    public private(set) var decision: QuorumDecision<Failure>
+    /// The push's state so far.
+    public var decision: QuorumDecision<Failure> { current }
 
-    private var items: [Item]
-    private var pendingStreams: Int
-    private var answered: Set<Int> = []
-    private let positionOfInstance: [Int: Int]
+    @usableFromInline var current: QuorumDecision<Failure>
 
-    private struct Item: Sendable {
-        var minSuccess: Int
-        var maxFailures: Int
-        var remaining: Int
-        var succeeded = 0
-        var clientFailures = 0
-        var serverFailures = 0
-        var lastFailure: (instance: Int, failure: Failure)?
-        var done = false
+    @usableFromInline var items: [Item]
+    @usableFromInline var pendingStreams: Int
+    /// Instance index → position in `streamsByInstance` (-1: not part of this push).
+    @usableFromInline let positionOfInstance: [Int]
+    @usableFromInline var answered: [Bool]
+
+    @usableFromInline
+    struct Item: Sendable {
+        @usableFromInline var minSuccess: Int
+        @usableFromInline var maxFailures: Int
+        @usableFromInline var remaining: Int
+        @usableFromInline var succeeded = 0
+        @usableFromInline var clientFailures = 0
+        @usableFromInline var serverFailures = 0
+        @usableFromInline var lastFailure: (instance: Int, failure: Failure)?
+        @usableFromInline var done = false
+
+        @usableFromInline
+        init(minSuccess: Int, maxFailures: Int, remaining: Int) {
+            self.minSuccess = minSuccess
+            self.maxFailures = maxFailures
+            self.remaining = remaining
+        }
     }
 
     /// A tracker for a push whose stream `i` goes to `replicationSets[i]`.
+    @inlinable
     public init(replicationSets: [ReplicationSet]) {
         var batches: [InstanceBatch] = []
-        var position: [Int: Int] = [:]
+        var position: [Int] = []
         items = []
         items.reserveCapacity(replicationSets.count)
         for (stream, set) in replicationSets.enumerated() {
@@ -72,7 +85,10 @@ public struct WriteQuorumTracker<Failure: Sendable>: Sendable {
                          "WriteQuorumTracker: stream \(stream) needs \(set.minSuccess) of \(set.instances.count) replicas")
             items.append(Item(minSuccess: set.minSuccess, maxFailures: set.maxFailures, remaining: set.instances.count))
             for instance in set.instances {
-                if let at = position[instance] {
+                precondition(instance >= 0, "WriteQuorumTracker: negative instance index \(instance)")
+                if instance >= position.count { position.append(contentsOf: repeatElement(-1, count: instance - position.count + 1)) }
+                let at = position[instance]
+                if at >= 0 {
                     batches[at].streams.append(stream)
                 } else {
                     position[instance] = batches.count
@@ -82,20 +98,21 @@ public struct WriteQuorumTracker<Failure: Sendable>: Sendable {
         }
         streamsByInstance = batches
         positionOfInstance = position
+        answered = [Bool](repeating: false, count: batches.count)
         pendingStreams = replicationSets.count
-        decision = replicationSets.isEmpty ? .succeeded : .pending
+        current = replicationSets.isEmpty ? .succeeded : .pending
     }
 
     /// The instances this push sends to, in first-use order.
     public var instances: [Int] { streamsByInstance.map(\.instance) }
 
     /// Records `instance`'s answer for its whole batch and returns the (possibly new) decision.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func record(instance: Int, outcome: ReplicaOutcome<Failure>) -> QuorumDecision<Failure> {
-        guard let at = positionOfInstance[instance] else {
-            preconditionFailure("WriteQuorumTracker: instance \(instance) was not part of this push")
-        }
-        precondition(answered.insert(instance).inserted, "WriteQuorumTracker: instance \(instance) answered twice")
+        let at = instance >= 0 && instance < positionOfInstance.count ? positionOfInstance[instance] : -1
+        precondition(at >= 0, "WriteQuorumTracker: instance \(instance) was not part of this push")
+        precondition(!answered[at], "WriteQuorumTracker: instance \(instance) answered twice")
+        answered[at] = true
         for stream in streamsByInstance[at].streams where !items[stream].done {
             switch outcome {
             case .failure(let failure, let isClientError):
@@ -119,7 +136,7 @@ public struct WriteQuorumTracker<Failure: Sendable>: Sendable {
                 if items[stream].succeeded >= items[stream].minSuccess {
                     items[stream].done = true
                     pendingStreams -= 1
-                    if pendingStreams == 0, case .pending = decision { decision = .succeeded }
+                    if pendingStreams == 0, case .pending = current { current = .succeeded }
                 } else if items[stream].remaining == 0 {
                     // Answers ran out below quorum (e.g. client error, server error, success): report the last error.
                     items[stream].done = true
@@ -127,10 +144,11 @@ public struct WriteQuorumTracker<Failure: Sendable>: Sendable {
                 }
             }
         }
-        return decision
+        return current
     }
 
-    private mutating func fail(instance: Int, failure: Failure) {
-        if case .pending = decision { decision = .failed(instance: instance, failure: failure) }
+    @usableFromInline
+    mutating func fail(instance: Int, failure: Failure) {
+        if case .pending = current { current = .failed(instance: instance, failure: failure) }
     }
 }

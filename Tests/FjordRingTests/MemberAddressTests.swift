@@ -10,6 +10,8 @@ struct MemberAddressTests {
         ("[::1]:65535", "::1", 65535),
         ("[fd00::7]:9095", "fd00::7", 9095),
         ("[2001:db8:0:0:0:0:0:1]:80", "2001:db8:0:0:0:0:0:1", 80),
+        ("[::ffff:10.0.0.1]:9095", "::ffff:10.0.0.1", 9095),
+        ("[fd00::]:9095", "fd00::", 9095),
     ])
     func valid(text: String, host: String, port: Int) throws {
         let address = try MemberAddress(parsing: text)
@@ -36,6 +38,11 @@ struct MemberAddressTests {
         ("[::1]9095", "expected ':port' after ']'"),
         ("[zz::1]:9095", "invalid IPv6 address"),
         ("[1:::2]:9095", "invalid IPv6 address"),
+        ("[:1::2]:9095", "invalid IPv6 address"),
+        ("[1::2::3]:9095", "invalid IPv6 address"),
+        ("[1:2:3:4:5:6:7]:9095", "invalid IPv6 address"),
+        ("[1:2:3:4:5:6:7:8:9]:9095", "invalid IPv6 address"),
+        ("[12345::1]:9095", "invalid IPv6 address"),
         ("http://host:9095", "write host:port without a scheme"),
     ])
     func invalid(text: String, reason: String) {
