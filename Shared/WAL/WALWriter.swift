@@ -117,6 +117,30 @@ public final class WALWriter: Sendable {
         try await waitFor(target, needsSync: true)
     }
 
+    /// Closes the current segment (if it holds any record) and starts the next one now, so that once everything
+    /// logged so far is flushed the ingester can delete every older segment. Returns the new current segment.
+    @discardableResult
+    public func rotate() async throws(WALError) -> Int {
+        let (target, wake) = try core.state.withLock { state throws(WALError) -> (Int, Bool) in
+            if let failure = state.failure { throw failure }
+            if state.closing { throw WALError.closed }
+            if state.segmentBytes > WALSegmentFile.headerSize {
+                state.segment += 1
+                state.segmentBytes = WALSegmentFile.headerSize
+                state.rotateTo = state.segment
+            }
+            return (state.segment, state.claimWakeup())
+        }
+        core.wake(if: wake)
+        // Rare operation: wait for the writer thread to open the new segment.
+        while true {
+            let (open, failure) = core.state.withLock { ($0.fileSegment, $0.failure) }
+            if let failure { throw failure }
+            if open >= target { return target }
+            try? await Task.sleep(nanoseconds: 1_000_000)
+        }
+    }
+
     /// Gives back the open segment's unused preallocated space (the writer thread does it shortly). The ingester calls
     /// this when a flush left nothing unflushed, so an idle WAL takes only the bytes it holds.
     public func releaseUnusedSpace() {

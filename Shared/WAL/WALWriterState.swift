@@ -64,6 +64,8 @@ struct WriterState {
     var syncRequested: UInt64 = 0
     /// Cut the open segment's unused preallocated space at the next opportunity (after a full flush).
     var trimRequested = false
+    /// Start this segment now even without a record for it (``WALWriter/rotate()``).
+    var rotateTo: Int?
 
     /// Segment of the next append and its size including everything appended to it.
     var segment: Int

@@ -78,6 +78,7 @@ final class WriterThreadLoop {
         var syncRequested: Bool
         var closing: Bool
         var trim: Bool
+        var rotateTo: Int?
     }
 
     func run() {
@@ -98,7 +99,8 @@ final class WriterThreadLoop {
             let syncRequested = state.syncRequested > state.syncedSequence
             let intervalDue = intervalDeadline.map { DispatchTime.now() >= $0 } ?? false
             let unsynced = state.writtenSequence > state.syncedSequence
-            if state.chunks.isEmpty, !state.closing, !syncRequested, !state.trimRequested, !(intervalDue && unsynced) {
+            if state.chunks.isEmpty, !state.closing, !syncRequested, !state.trimRequested, state.rotateTo == nil,
+               !(intervalDue && unsynced) {
                 state.writerIdle = true
                 return .sleep(timeout: unsynced ? intervalDeadline : nil)
             }
@@ -107,8 +109,10 @@ final class WriterThreadLoop {
             let sequence = chunks.last?.lastSequence ?? state.writtenSequence
             let trim = state.trimRequested
             state.trimRequested = false
+            let rotateTo = state.rotateTo
+            state.rotateTo = nil
             return .work(Batch(chunks: chunks, sequence: sequence, syncRequested: syncRequested, closing: state.closing,
-                               trim: trim))
+                               trim: trim, rotateTo: rotateTo))
         }
     }
 
@@ -131,6 +135,7 @@ final class WriterThreadLoop {
                 file.diskBytes = max(file.diskBytes, file.written)
                 written += chunk.bytes.count
             }
+            if let target = batch.rotateTo, !batch.closing, file.number < target { try rotate(to: target) }
             if mustSync(batch) {
                 try PosixFile.syncData(file.fd, path: file.path)
                 lastSync = DispatchTime.now()

@@ -49,9 +49,16 @@ extension Ingester {
                 last = try wal.append(.flush(WALFlushRecord(tenant: tenant, marks: marks)))
             }
             if let last { try await wal.durable(last) }
-            let current = wal.currentSegment
+            var current = wal.currentSegment
             var oldest = current
             for shard in shards { oldest = min(oldest, await shard.removableBefore(currentSegment: current)) }
+            if force, oldest == current {
+                // Everything logged is in the store: start a fresh segment so the old one can go too. Pins are
+                // read again after the rotation, so an append that raced into the old segment keeps it.
+                current = try await wal.rotate()
+                oldest = current
+                for shard in shards { oldest = min(oldest, await shard.removableBefore(currentSegment: current)) }
+            }
             let removed = try wal.removeSegments(before: oldest)
             if oldest == current, force { wal.releaseUnusedSpace() }
             if removed.files > 0 {
