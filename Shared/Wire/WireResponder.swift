@@ -59,41 +59,54 @@ final class WireResponder: Sendable {
     }
 }
 
-/// Fires once: a client's cancel frame for a request in flight. ``wait()`` also returns when its task is cancelled.
+/// Fires once, with why a request in flight must stop: the client's cancel frame or its deadline (fired from an
+/// event-loop timer). ``wait()`` returns that reason, or ``Reason/stopped`` when its own task is cancelled.
 final class CancelSignal: Sendable {
+    enum Reason: Sendable {
+        case cancelFrame
+        case deadline
+        case stopped
+    }
+
     private enum State {
         case idle
-        case waiting(CheckedContinuation<Void, Never>)
-        case fired
+        case waiting(CheckedContinuation<Reason, Never>)
+        case fired(Reason)
     }
 
     private let state = Mutex(State.idle)
 
-    func fire() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            defer { state = .fired }
-            if case .waiting(let continuation) = state { return continuation }
-            return nil
+    func fire(_ reason: Reason) {
+        let waiter = state.withLock { state -> CheckedContinuation<Reason, Never>? in
+            switch state {
+            case .fired: return nil
+            case .idle:
+                state = .fired(reason)
+                return nil
+            case .waiting(let continuation):
+                state = .fired(reason)
+                return continuation
+            }
         }
-        waiter?.resume()
+        waiter?.resume(returning: reason)
     }
 
-    func wait() async {
+    func wait() async -> Reason {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let firedAlready = state.withLock { state -> Bool in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Reason, Never>) in
+                let firedAlready = state.withLock { state -> Reason? in
                     switch state {
-                    case .fired: return true
+                    case .fired(let reason): return reason
                     case .idle:
                         state = .waiting(continuation)
-                        return false
+                        return nil
                     case .waiting: preconditionFailure("CancelSignal.wait called twice")
                     }
                 }
-                if firedAlready { continuation.resume() }
+                if let firedAlready { continuation.resume(returning: firedAlready) }
             }
         } onCancel: {
-            fire()
+            fire(.stopped)
         }
     }
 }
@@ -114,5 +127,5 @@ final class CancelRegistry: Sendable {
 
     func remove(_ id: UInt64) { _ = signals.withLock { $0.removeValue(forKey: id) } }
 
-    func cancel(_ id: UInt64) { signals.withLock { $0[id] }?.fire() }
+    func cancel(_ id: UInt64) { signals.withLock { $0[id] }?.fire(.cancelFrame) }
 }

@@ -76,8 +76,8 @@ struct WireServerConnection: Sendable {
                     let responder = WireResponder(outbound: outbound, requestID: frame.requestID,
                                                   peerMaxFrameBytes: peer.maxFrameBytes,
                                                   compressionMinimumBytes: configuration.compressionMinimumBytes)
-                    let deadline: ContinuousClock.Instant? = frame.header.deadlineMillis == 0
-                        ? nil : .now + .milliseconds(frame.header.deadlineMillis)
+                    let deadline: NIODeadline? = frame.header.deadlineMillis == 0
+                        ? nil : .now() + .milliseconds(Int64(frame.header.deadlineMillis))
                     group.addTask {
                         await serve(frame, deadline: deadline, signal: signal, responder: responder)
                         cancels.remove(frame.requestID)
@@ -92,28 +92,26 @@ struct WireServerConnection: Sendable {
         }
     }
 
-    /// Runs one request against its deadline and a possible cancel frame; the first to finish wins.
-    private func serve(_ frame: WireFrame, deadline: ContinuousClock.Instant?, signal: CancelSignal,
+    /// Runs one request against its deadline and a possible cancel frame; the first to happen wins. The deadline
+    /// is an event-loop timer that fires the request's signal, so a request costs two child tasks.
+    private func serve(_ frame: WireFrame, deadline: NIODeadline?, signal: CancelSignal,
                        responder: WireResponder) async {
+        let timer = deadline.map { deadline in
+            connection.channel.eventLoop.scheduleTask(deadline: deadline) { signal.fire(.deadline) }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await answer(frame, responder) }
-            if let deadline {
-                group.addTask {
-                    do {
-                        try await Task.sleep(until: deadline, clock: .continuous)
-                        await responder.fail(WireError(.timeout, "request ran past its deadline"))
-                    } catch {
-                        // Cancelled: the answer came first.
-                    }
-                }
-            }
             group.addTask {
-                await signal.wait()
-                responder.abandon()
+                switch await signal.wait() {
+                case .deadline: await responder.fail(WireError(.timeout, "request ran past its deadline"))
+                case .cancelFrame: responder.abandon()
+                case .stopped: break
+                }
             }
             _ = await group.next()
             group.cancelAll()
         }
+        timer?.cancel()
     }
 
     private func answer(_ frame: WireFrame, _ responder: WireResponder) async {

@@ -78,6 +78,7 @@ struct WireBenchmarkTests {
         let batches = (0..<8).map { Self.lines(count: linesPerPush, stream: $0) }
         let lineBytes = batches[0].totalLineBytes
         let body = WireRequest.push(tenant: "t", streams: [PushStream(labels: Sample.labels("bench"), entries: batches[0])]).encodeBody()
+        let sent = WireCompression.compressIfUseful(body, minimumBytes: compressionMinimumBytes)?.count ?? body.count
         let elapsed = try await withLoopback(handler, client: {
             $0.compressionMinimumBytes = compressionMinimumBytes
             $0.connectionsPerAddress = 1
@@ -100,9 +101,9 @@ struct WireBenchmarkTests {
         #expect(handler.entries.load(ordering: .relaxed) == pushes * linesPerPush)
         let seconds = Self.seconds(elapsed)
         let totalLines = Double(pushes * linesPerPush)
-        print(String(format: "wire-bench push concurrency=%d compression=%@: %.0f lines/s, %.1f MB/s of line bytes, %.0f pushes/s (%d lines, %d B lines, %d B body per push)",
+        print(String(format: "wire-bench push concurrency=%d compression=%@: %.0f lines/s, %.1f MB/s of line bytes, %.0f pushes/s (%d lines, %d B lines, %d B body, %d B sent per push)",
                      concurrency, compressionMinimumBytes > 0 ? "zstd" : "off", totalLines / seconds,
-                     Double(pushes * lineBytes) / seconds / 1e6, Double(pushes) / seconds, linesPerPush, lineBytes, body.count))
+                     Double(pushes * lineBytes) / seconds / 1e6, Double(pushes) / seconds, linesPerPush, lineBytes, body.count, sent))
     }
 
     @Test(arguments: [1, 32])
