@@ -176,6 +176,12 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // The conformance harness (cases, Loki's answers, the data set, lcnorm's normalisation) shared by the engine
+        // and integration tests; a regular library target so several test targets can depend on it.
+        .target(
+            name: "FjordConformanceKit", dependencies: ["FjordModel", "FjordCompression"],
+            path: "Tests/ConformanceKit", swiftSettings: strict
+        ),
         .testTarget(name: "FjordModelTests", dependencies: ["FjordModel", "FjordRegex"], path: "Tests/FjordModelTests"),
         .testTarget(
             name: "FjordPushTests", dependencies: ["FjordPush", "FjordCompression"], path: "Tests/FjordPushTests",
@@ -186,7 +192,7 @@ let package = Package(
         .testTarget(name: "FjordLogQLTests", dependencies: ["FjordLogQL"], path: "Tests/FjordLogQLTests"),
         .testTarget(name: "FjordPipelineTests", dependencies: ["FjordPipeline"], path: "Tests/FjordPipelineTests"),
         .testTarget(
-            name: "FjordEngineTests", dependencies: ["FjordEngine", "FjordLogQL", "FjordCompression"],
+            name: "FjordEngineTests", dependencies: ["FjordEngine", "FjordLogQL", "FjordConformanceKit"],
             path: "Tests/FjordEngineTests"
         ),
         .testTarget(name: "FjordConfigTests", dependencies: ["FjordConfig"], path: "Tests/FjordConfigTests"),
@@ -197,7 +203,7 @@ let package = Package(
             path: "Tests/FjordCompactorTests"
         ),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["FjordModel", "FjordPush", "FjordCompression"],
+            name: "IntegrationTests", dependencies: ["FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit"],
             path: "Tests/IntegrationTests"
         ),
         .testTarget(name: "FjordLokiAPITests", dependencies: ["FjordLokiAPI"], path: "Tests/FjordLokiAPITests"),

@@ -1,36 +1,20 @@
+import FjordConformanceKit
 import FjordEngine
 import FjordLogQL
+import FjordModel
 import Foundation
 
-/// Runs conformance cases through a parser and the engine and compares the normalised answers with Loki's.
+/// Runs conformance cases through the parser and the engine and compares the normalised answers with Loki's.
 struct ConformanceRunner {
-    enum Outcome {
-        case pass
-        case fail([String])
-        case skip(String)
-        /// A pipeline stage the case needs is not implemented yet (FjordPipeline reports so); not an engine failure.
-        case pending(String)
-    }
-
-    /// Turns a query into an AST or into Loki's error (status, text).
-    typealias Parse = (String) -> Result<Expr, ParseFailure>
-
-    struct ParseFailure: Error {
-        var status: Int
-        var text: String
-    }
-
-    let dataset: ConformanceDataset
-    let engine: QueryEngine
-    let parse: Parse
-
     /// The oracle's limits (lokicompat README, "Oracle configuration").
     static let oracleLimits = QueryLimits(maxQuerySeries: 100_000, maxEntriesLimitPerQuery: 100_000)
 
-    init(dataset: ConformanceDataset, parse: @escaping Parse) {
+    let dataset: ConformanceDataset
+    let engine: QueryEngine
+
+    init(dataset: ConformanceDataset) {
         self.dataset = dataset
-        self.engine = QueryEngine(source: dataset.source, limits: Self.oracleLimits)
-        self.parse = parse
+        engine = QueryEngine(source: dataset.source, limits: Self.oracleLimits)
     }
 
     /// Errors produced by HTTP parameter validation, not by the engine.
@@ -44,56 +28,58 @@ struct ConformanceRunner {
         "zero or negative query resolution step widths",
     ]
 
-    func run(_ testCase: ConformanceCase) async -> Outcome {
+    /// Why a case cannot be answered by the engine alone (it needs the HTTP layer), or nil for an engine case.
+    static func httpOnlyReason(_ testCase: ConformanceCase) throws -> String? {
         if ["labels", "label_values", "series"].contains(testCase.kind) {
-            return .skip("metadata endpoint: answered by the querier/HTTP layer, not the engine")
+            return "metadata endpoint: answered by the querier/HTTP layer, not the engine"
         }
         if testCase.hasRawParameters || testCase.method == "POST" {
-            return .skip("needs HTTP parameter handling (raw parameters or a POST form)")
+            return "needs HTTP parameter handling (raw parameters or a POST form)"
         }
-        let expected: NormalizedAnswer
+        if case .error(_, let text) = try ConformanceFixtures.expectedAnswer(testCase.id).body,
+           parameterErrors.contains(where: { text.hasPrefix($0) }) {
+            return "HTTP parameter validation error: \(text.prefix(60))"
+        }
+        return nil
+    }
+
+    /// The differences between Loki's answer and the engine's (empty: the case passes).
+    func differences(_ testCase: ConformanceCase) async throws -> [String] {
+        let expected = try ConformanceFixtures.expectedAnswer(testCase.id)
+        let expression: Expr
         do {
-            expected = try Self.expected(testCase.id)
+            expression = try LogQLParser.parse(testCase.query)
         } catch {
-            return .fail(["cannot read expected/\(testCase.id).json: \(error)"])
+            return expected.differences(from: NormalizedAnswer(status: 400, errorText: error.message))
         }
-        if case .error(_, let text) = expected.body, Self.parameterErrors.contains(where: { text.hasPrefix($0) }) {
-            return .skip("HTTP parameter validation error: \(text.prefix(60))")
-        }
+        let parameters = try testCase.parameters(base: dataset.base)
         let actual: NormalizedAnswer
-        switch parse(testCase.query) {
-        case .failure(let failure):
-            actual = NormalizedAnswer(status: failure.status, errorText: failure.text)
-        case .success(let expression):
-            do {
-                let parameters = try testCase.parameters(base: dataset.base)
-                let result = try await engine.execute(expression, parameters)
-                actual = NormalizedAnswer(result: result, base: dataset.base,
-                                          valueSorted: Self.isValueSorted(testCase.query))
-            } catch let error as QueryError {
-                actual = NormalizedAnswer(error: error)
-            } catch {
-                return .fail(["bad case parameters: \(error)"])
-            }
+        do {
+            let result = try await engine.execute(expression, parameters)
+            actual = NormalizedAnswer(result: result, base: dataset.base, valueSorted: Lcnorm.isValueSorted(testCase.query))
+        } catch {
+            actual = NormalizedAnswer(status: error.status, errorText: error.message)
         }
-        let differences = expected.differences(from: actual)
-        if differences.isEmpty { return .pass }
-        if case .error(_, let text) = actual.body, text.hasSuffix("is not implemented yet") { return .pending(text) }
-        return .fail(differences)
+        return expected.differences(from: actual)
     }
+}
 
-    static func expected(_ id: String) throws -> NormalizedAnswer {
-        let url = ConformanceFixtures.directory.appendingPathComponent("expected/\(id).json")
-        guard let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
-            throw CocoaError(.coderReadCorrupt)
+extension ConformanceCase {
+    /// The query parameters as Loki's HTTP layer would hand them to the engine. Times are offsets from `base`.
+    func parameters(base: Int64) throws -> QueryParameters {
+        let tenants = Array(Set((tenant ?? "fake").split(separator: "|").map(String.init))).sorted()
+        let limit = Int(fields["limit"] ?? "100") ?? 100
+        let direction: Direction = fields["direction"]?.lowercased() == "forward" ? .forward : .backward
+        if kind == "instant" {
+            let time = base + (try Self.offset(fields["time"] ?? "0s"))
+            return .instant(tenants: tenants, time: time, limit: limit, direction: direction)
         }
-        return try NormalizedAnswer(expected: json)
-    }
-
-    /// lcnorm `query_is_value_sorted`: `sort(` or `sort_desc(` outside string literals.
-    static func isValueSorted(_ query: String) -> Bool {
-        let withoutStrings = query.replacingOccurrences(of: #""(?:[^"\\]|\\.)*"|`[^`]*`"#, with: "\"\"",
-                                                        options: .regularExpression)
-        return withoutStrings.range(of: #"\bsort(_desc)?\s*\("#, options: [.regularExpression, .caseInsensitive]) != nil
+        let start = base + (try Self.offset(fields["start"] ?? "0s"))
+        let end = base + (try Self.offset(fields["end"] ?? "0s"))
+        var step = max((end - start) / 250 / 1_000_000_000, 1) * 1_000_000_000
+        if let text = fields["step"] { step = try Self.secondsOrDuration(text) }
+        let interval = try fields["interval"].map(Self.secondsOrDuration) ?? 0
+        return .range(tenants: tenants, start: start, end: end, step: step, interval: interval, limit: limit,
+                      direction: direction)
     }
 }

@@ -1,45 +1,37 @@
-import FjordEngine
-import FjordLogQL
+import FjordConformanceKit
+import Foundation
 import Testing
 
-/// Runs every engine-level conformance case (`Tests/Fixtures/conformance/cases.json`) against real Loki's recorded
-/// answers. Prints PASS/FAIL/SKIP/PENDING per case and fails listing the failing ids. Cases that need a pipeline
-/// stage FjordPipeline does not implement yet are reported as PENDING and do not fail the test.
+extension ConformanceCase: CustomTestStringConvertible {
+    public var testDescription: String { id }
+}
+
+/// Every engine-level conformance case (`Tests/Fixtures/conformance/cases.json`) against real Loki's recorded answer,
+/// one test per case named by its id. Cases that need the HTTP layer (metadata endpoints, raw parameters, parameter
+/// validation errors) run in `IntegrationTests/ConformanceHTTPTests` instead.
 @Suite struct ConformanceTests {
-    @Test func engineAnswersLikeLoki() async throws {
-        let dataset = try ConformanceDataset.shared.get()
-        let runner = ConformanceRunner(dataset: dataset) { query in
-            do throws(LogQLParseError) {
-                return .success(try LogQLParser.parse(query))
-            } catch {
-                return .failure(ConformanceRunner.ParseFailure(status: 400, text: error.message))
-            }
+    static func engineCases() throws -> [ConformanceCase] {
+        try ConformanceCase.loadAll().filter { try ConformanceRunner.httpOnlyReason($0) == nil }
+    }
+
+    @Test(arguments: try engineCases())
+    func engineAnswersLikeLoki(_ testCase: ConformanceCase) async throws {
+        let runner = ConformanceRunner(dataset: try ConformanceDataset.shared.get())
+        let differences = try await runner.differences(testCase)
+        #expect(differences.isEmpty, "\(testCase.id): \(testCase.query)\n    \(differences.joined(separator: "\n    "))")
+    }
+
+    /// Every case is either run here or named as HTTP-only with a reason, so none silently disappears.
+    @Test func everyCaseIsAccountedFor() throws {
+        let cases = try ConformanceCase.loadAll()
+        let engineCases = try Self.engineCases()
+        #expect(cases.count >= 181)
+        var httpOnly: [String] = []
+        for testCase in cases {
+            if let reason = try ConformanceRunner.httpOnlyReason(testCase) { httpOnly.append("\(testCase.id): \(reason)") }
         }
-        var failures: [String] = []
-        var passed = 0
-        var skipped = 0
-        var pending = 0
-        for testCase in try ConformanceCase.loadAll() {
-            let clock = ContinuousClock()
-            let started = clock.now
-            let outcome = await runner.run(testCase)
-            let elapsed = clock.now - started
-            switch outcome {
-            case .pass:
-                passed += 1
-                print("PASS \(testCase.id) (\(elapsed))")
-            case .skip(let reason):
-                skipped += 1
-                print("SKIP \(testCase.id): \(reason)")
-            case .pending(let reason):
-                pending += 1
-                print("PENDING \(testCase.id): \(reason)")
-            case .fail(let differences):
-                failures.append(testCase.id)
-                print("FAIL \(testCase.id) (\(elapsed))\n    " + differences.joined(separator: "\n    "))
-            }
-        }
-        print("conformance: \(passed) passed, \(failures.count) failed, \(pending) pending, \(skipped) skipped")
-        #expect(failures.isEmpty, "failing cases: \(failures.joined(separator: ", "))")
+        #expect(engineCases.count + httpOnly.count == cases.count)
+        #expect(engineCases.count >= 170, "engine cases: \(engineCases.count); HTTP only:\n\(httpOnly.joined(separator: "\n"))")
+        #expect(Set(cases.map(\.id)).count == cases.count, "case ids are unique")
     }
 }

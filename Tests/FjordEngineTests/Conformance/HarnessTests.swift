@@ -1,3 +1,4 @@
+import FjordConformanceKit
 import FjordEngine
 import FjordModel
 import Testing
@@ -31,12 +32,12 @@ import Testing
 
     @Test func pipelineErrorSeriesIsNormalisedAway() {
         let text = QueryError.pipelineError(series: labels(["__error__": "JSONParserErr"])).message
-        #expect(NormalizedAnswer.normalizeError(text).hasPrefix("pipeline error: 'JSONParserErr' for series: '<series>'.\n"))
+        #expect(Lcnorm.normalizeError(text).hasPrefix("pipeline error: 'JSONParserErr' for series: '<series>'.\n"))
     }
 
     @Test func valueSortDetectionIgnoresStrings() {
-        #expect(ConformanceRunner.isValueSorted("sort_desc(sum(x))"))
-        #expect(ConformanceRunner.isValueSorted("SORT (x)"))
-        #expect(!ConformanceRunner.isValueSorted(#"{a="sort(x)"}"#))
+        #expect(Lcnorm.isValueSorted("sort_desc(sum(x))"))
+        #expect(Lcnorm.isValueSorted("SORT (x)"))
+        #expect(!Lcnorm.isValueSorted(#"{a="sort(x)"}"#))
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 /// lcnorm's `TimeNormalizer`: rewrites absolute times inside lines and label values relative to BASE
 /// (`2026-11-22T05:54:37.164179Z` → `<BASE+10477sT>.164179Z`, 10/13/16/19-digit epochs → `<EPOCH+N.frac s>`), so
 /// answers do not depend on BASE.
-struct TimeNormalizer: Sendable {
-    let baseSeconds: Int64
+public struct TimeNormalizer: Sendable {
+    public let baseSeconds: Int64
     private static let window: Int64 = 3 * 86400
 
     // The patterns are constants.
@@ -17,13 +17,17 @@ struct TimeNormalizer: Sendable {
     private static let offset = try! NSRegularExpression(pattern: #"([+-])(\d{2}):?(\d{2})"#)
     // swiftlint:enable force_try
 
-    func text(_ input: String) -> String {
+    public init(baseSeconds: Int64) {
+        self.baseSeconds = baseSeconds
+    }
+
+    public func text(_ input: String) -> String {
         guard input.unicodeScalars.contains(where: { $0.properties.numericType != nil }) else { return input }
         let rewritten = replace(Self.iso, in: input) { groups in isoReplacement(groups) }
         return replace(Self.epoch, in: rewritten) { groups in epochReplacement(groups[1] ?? "") }
     }
 
-    func labels(_ labels: [String: String]) -> [String: String] {
+    public func labels(_ labels: [String: String]) -> [String: String] {
         labels.mapValues(text)
     }
 
