@@ -138,8 +138,11 @@ final class WireConnectionPool: Sendable {
             }
         }
         connected.whenFailure { helloPromise.fail($0) }
-        established.whenComplete { [self] result in record(result, slot: slot) }
-        return established
+        let named = established.flatMapErrorThrowing { error -> WireConnection in
+            throw WireConnectionPool.connectError(error, peer: peerName)
+        }
+        named.whenComplete { [self] result in record(result, slot: slot) }
+        return named
     }
 
     private func record(_ result: Result<WireConnection, any Error>, slot: Int) {

@@ -57,8 +57,9 @@ public struct WireClientConfiguration: Sendable {
     public var expectedServerRole: String?
     /// Largest frame accepted from the server.
     public var maxFrameBytes: Int
-    /// Largest body after decompression, and largest total answer of one request.
+    /// Largest body after decompression.
     public var maxBodyBytes: Int
+    /// Largest answer of one request, counted as received (compressed bodies count compressed).
     public var maxResponseBytes: Int
     /// Connections kept to the address; requests are spread over them and multiplexed on each.
     public var connectionsPerAddress: Int

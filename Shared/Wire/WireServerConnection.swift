@@ -58,9 +58,13 @@ struct WireServerConnection: Sendable {
                         continue
                     }
                     guard frame.kind.isRequest, frame.requestID != 0 else {
-                        let error = frame.kind == .hello
-                            ? WireError(.protocolViolation, "second hello on one connection")
-                            : WireError(.unsupported, "\(frame.kind) is not a request this node understands")
+                        let error = if frame.kind == .hello {
+                            WireError(.protocolViolation, "second hello on one connection")
+                        } else if frame.kind.isRequest {
+                            WireError(.protocolViolation, "request id 0 is reserved for the connection")
+                        } else {
+                            WireError(.unsupported, "\(frame.kind) is not a request this node understands")
+                        }
                         try await outbound.write(WireServerConnection.errorFrame(frame.requestID, error))
                         continue
                     }

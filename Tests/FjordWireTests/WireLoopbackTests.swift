@@ -201,6 +201,35 @@ func withLoopback<T: Sendable>(
         }
     }
 
+    @Test func unreachableServerFailsFastDuringBackoff() async throws {
+        let server = try await WireServer.bind(configuration: WireServerConfiguration(role: "ingester", node: "gone"),
+                                               handler: RecordingHandler())
+        let port = try #require(server.localPort)
+        server.shutdown()
+        try await server.run()
+        let client = try WireClient(host: "127.0.0.1", port: port, configuration: WireClientConfiguration(
+            role: "gateway", node: "g", connectionsPerAddress: 1, reconnectBackoffInitial: .seconds(60)))
+        let refused = try await #require(throws: WireError.self) { try await client.flush() }
+        #expect(refused.code == .unavailable && refused.message.contains("cannot connect to 127.0.0.1:\(port)"))
+        let backingOff = try await #require(throws: WireError.self) { try await client.flush() }
+        #expect(backingOff.code == .unavailable && backingOff.message.contains("reconnecting after"))
+        #expect(backingOff.serviceError(peer: client.address).status == 503)
+        await client.shutdown()
+    }
+
+    @Test func answersLargerThanTheClientLimitFail() async throws {
+        var behaviour = RecordingHandler.Behaviour()
+        behaviour.names = (0..<5_000).map { "name_\($0)" }
+        try await withLoopback(RecordingHandler(behaviour), server: { $0.compressionMinimumBytes = 0 },
+                               client: { $0.maxResponseBytes = 10_000 }) { _, client in
+            let error = try await #require(throws: WireError.self) {
+                _ = try await client.labelNames(MetadataRequest(tenants: ["t"], start: 0, end: 1))
+            }
+            #expect(error.code == .frameTooLarge)
+            #expect(try await client.notReadyReason() == nil)
+        }
+    }
+
     @Test func shutdownLetsRequestsInFlightFinishThenCloses() async throws {
         var behaviour = RecordingHandler.Behaviour()
         behaviour.delay = .milliseconds(300)

@@ -98,4 +98,12 @@ import Testing
             try await eventually { handler.cancelledHandlers.load(ordering: .relaxed) == 1 }
         }
     }
+
+    @Test func silentConnectionsAreClosedAfterTheHandshakeTimeout() async throws {
+        try await withLoopback(RecordingHandler(), server: { $0.handshakeTimeout = .milliseconds(200) }) { server, _ in
+            let socket = try RawSocket(port: try #require(server.localPort))
+            let (bytes, closed) = try await socket.readToEnd()
+            #expect(closed && bytes.isEmpty)
+        }
+    }
 }
