@@ -157,10 +157,12 @@ struct LogQueryEvaluator: Sendable {
         }
         var states: [StreamState] = []
         states.reserveCapacity(members.count)
+        let literals = RequiredLiterals.of(pipeline.stages)
+        let content: BlockContent = literals.isEmpty ? .full : .fullIfContaining(literals)
         for (local, index) in members.enumerated() {
             let stream = streams[index]
             let cursor = StreamCursor(blocks: stream.blocks, start: start, end: end, direction: direction,
-                                      content: .full)
+                                      content: content)
             states.append(StreamState(cursor: cursor, processor: pipeline.makeProcessor(streamLabels: stream.labels)))
             if let bound = cursor.nextBound {
                 heap.push(HeapItem(time: bound, isBound: true, stream: local))

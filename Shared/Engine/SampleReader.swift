@@ -46,7 +46,9 @@ struct SampleReader: Sendable {
     func read(_ streams: [SourceStream]) async -> Result<Readout, QueryError> {
         var statistics = QueryStatistics()
         var collector = SampleCollector(plan: plan, labelTenants: labelTenants)
-        let content: BlockContent = plan.needsOnlySizes ? .timestampsAndSizes : .full
+        let literals = RequiredLiterals.of(plan.stages)
+        let content: BlockContent = plan.needsOnlySizes
+            ? .timestampsAndSizes : (literals.isEmpty ? .full : .fullIfContaining(literals))
         let keepValues = storesValues
         for stream in streams {
             collector.beginStream()

@@ -130,6 +130,13 @@ public enum BlockContent: Sendable, Hashable {
     case timestampsAndSizes
     /// Everything: timestamps, lines and structured metadata.
     case full
+    /// Everything, for a query whose every result line contains each of these byte strings (leading `|= "…"`
+    /// filters). A block that can prove one of them occurs in none of its lines may return an empty batch instead of
+    /// decoding its lines; any other block decodes as ``full``.
+    case fullIfContaining([[UInt8]])
+
+    /// True when line bytes are needed.
+    public var includesLines: Bool { self != .timestampsAndSizes }
 }
 
 /// A stored run of one stream's entries whose decoding is deferred until a query needs it.

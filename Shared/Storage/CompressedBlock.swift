@@ -195,11 +195,14 @@ public struct CompressedBlock: EntryBlock, Sendable {
                               hasLines: false)
         }
         let linesRaw = try unpack(lines, "lines")
+        if case .fullIfContaining(let needles) = content, !LineTransform.mayContainAll(needles, transformedLines: linesRaw) {
+            return EntryBatch()
+        }
         let tokensRaw = try unpack(tokens, "tokens")
         let total = lineBytes
         var failure: CorruptDataError?
+        // Every byte is written by the decoder (it fails otherwise), so the buffer needs no zero-filling first.
         let decodedLines = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            buffer.initialize(repeating: 0)
             initialized = total
             linesRaw.withUnsafeBytes { linesBuffer in
                 tokensRaw.withUnsafeBytes { tokensBuffer in

@@ -10,7 +10,7 @@ struct MemoryBlock: EntryBlock {
 
     func decode(_ content: BlockContent) async throws -> EntryBatch {
         switch content {
-        case .full:
+        case .full, .fullIfContaining:
             return batch
         case .timestampsAndSizes:
             return EntryBatch(timestamps: batch.timestamps, lineStarts: batch.lineStarts, lineBytes: [],
