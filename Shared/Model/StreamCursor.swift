@@ -84,6 +84,8 @@ public struct StreamCursor: Sendable {
             if group.blocks.count == 1 {
                 batch = try await group.blocks[0].decode(content)
                 batch = StreamCursor.trim(batch, start: start, end: end)
+            } else if content == .timestampsAndSizes, let merged = try await mergeSizesOnly(group) {
+                batch = merged
             } else {
                 var decoded: [EntryBatch] = []
                 decoded.reserveCapacity(group.blocks.count)
@@ -203,6 +205,39 @@ public struct StreamCursor: Sendable {
             if duplicate { continue }
             emittedAtTime.append((pick, entry))
             out.append(from: batch, at: entry)
+        }
+        return out
+    }
+
+    /// Merges an overlapping group for a count-only read without decoding lines. Duplicates can only share a
+    /// timestamp, so when no timestamp occurs in two different blocks there is nothing to de-duplicate; otherwise
+    /// returns nil and the caller decodes the group fully.
+    private func mergeSizesOnly(_ group: Group) async throws -> EntryBatch? {
+        var batches: [EntryBatch] = []
+        batches.reserveCapacity(group.blocks.count)
+        for block in group.blocks { batches.append(try await block.decode(.timestampsAndSizes)) }
+        var cursors = batches.map { StreamCursor.lowerBound($0.timestamps, start) }
+        let limits = batches.map { StreamCursor.lowerBound($0.timestamps, end) }
+        let capacity = zip(cursors, limits).reduce(0) { $0 + max(0, $1.1 - $1.0) }
+        var out = EntryBatch(capacity: capacity)
+        var lastTime = Int64.min
+        var lastBatch = -1
+        while true {
+            var pick = -1
+            var pickTime = Int64.max
+            for (batchIndex, cursor) in cursors.enumerated() where cursor < limits[batchIndex] {
+                let time = batches[batchIndex].timestamps[cursor]
+                if pick < 0 || time < pickTime {
+                    pick = batchIndex
+                    pickTime = time
+                }
+            }
+            if pick < 0 { break }
+            if pickTime == lastTime, pick != lastBatch { return nil }
+            lastTime = pickTime
+            lastBatch = pick
+            out.append(from: batches[pick], at: cursors[pick])
+            cursors[pick] += 1
         }
         return out
     }
