@@ -36,6 +36,7 @@ public final class WireServer: Sendable {
                             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WireServer {
         let tls = try configuration.tls?.makeServerContext()
         let maxFrameBytes = configuration.maxFrameBytes
+        let hello = WireHello(role: configuration.role, node: configuration.node, maxFrameBytes: configuration.maxFrameBytes)
         let quiescing = ServerQuiescingHelper(group: eventLoopGroup)
         let listener = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelInitializer { channel in
@@ -54,6 +55,9 @@ public final class WireServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(WireFrameDecoder(maxFrameBytes: maxFrameBytes)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(WireFrameEncoder()))
+                    try channel.pipeline.syncOperations.addHandler(WireServerHelloHandler(
+                        hello: hello, acceptedClientRoles: configuration.acceptedClientRoles,
+                        timeout: .nanoseconds(configuration.handshakeTimeout.nanoseconds)))
                     try channel.pipeline.syncOperations.addHandler(WireDrainHandler())
                     return try NIOAsyncChannel<WireFrame, WireFrame>(wrappingChannelSynchronously: channel)
                 }
@@ -86,11 +90,6 @@ public final class WireServer: Sendable {
     /// have been answered and every connection is closed.
     public func shutdown() {
         quiescing.initiateShutdown(promise: nil)
-    }
-
-    /// The hello this server sends.
-    var hello: WireHello {
-        WireHello(role: configuration.role, node: configuration.node, maxFrameBytes: configuration.maxFrameBytes)
     }
 
     /// Maps anything a handler or decoder throws to the error frame a client receives.

@@ -12,7 +12,7 @@ struct WireServerConnection: Sendable {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var iterator = inbound.makeAsyncIterator()
-                guard let peer = try await handshake(&iterator, outbound) else { return }
+                guard let peer = try await handshake(&iterator) else { return }
                 await serveRequests(&iterator, outbound, peer: peer)
             }
         } catch {
@@ -20,29 +20,11 @@ struct WireServerConnection: Sendable {
         }
     }
 
-    /// Reads the client's hello and answers with ours; on a mismatch sends an error frame and returns nil.
-    private func handshake(_ iterator: inout NIOAsyncChannelInboundStream<WireFrame>.AsyncIterator,
-                           _ outbound: NIOAsyncChannelOutboundWriter<WireFrame>) async throws -> WireHello? {
-        let channel = connection.channel
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(configuration.handshakeTimeout.nanoseconds)) {
-            channel.close(promise: nil)
-        }
-        defer { timer.cancel() }
-        do {
-            guard let first = try await iterator.next() else { return nil }
-            guard first.kind == .hello else {
-                throw WireError(.handshake, "expected a hello frame first, got \(first.kind)")
-            }
-            let peer = try WireHello.decode(first.body)
-            if let accepted = configuration.acceptedClientRoles, !accepted.contains(peer.role) {
-                throw WireError(.handshake, "\(configuration.role) \(configuration.node) does not accept clients of role \(peer.role)")
-            }
-            try await outbound.write(WireFrame(kind: .hello, requestID: 0, flags: .endOfStream, body: server.hello.encode()))
-            return peer
-        } catch {
-            await sendBeforeClosing(WireServerConnection.errorFrame(0, WireServer.wireError(error)))
-            return nil
-        }
+    /// The client's hello, already checked and answered by ``WireServerHelloHandler``; nil when the connection
+    /// closed before one was accepted.
+    private func handshake(_ iterator: inout NIOAsyncChannelInboundStream<WireFrame>.AsyncIterator) async throws -> WireHello? {
+        guard let first = try await iterator.next(), first.kind == .hello else { return nil }
+        return try? WireHello.decode(first.body)
     }
 
     private func serveRequests(_ iterator: inout NIOAsyncChannelInboundStream<WireFrame>.AsyncIterator,

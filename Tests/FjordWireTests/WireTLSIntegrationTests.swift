@@ -51,7 +51,7 @@ struct TestCertificates {
     }
 }
 
-@Suite(.serialized) struct WireTLSTests {
+@Suite(.serialized) struct WireTLSIntegrationTests {
     @Test func mutualTLSAcceptsAClientSignedByTheCA() async throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }

@@ -30,7 +30,10 @@ func withLoopback<T: Sendable>(
     }
 }
 
-@Suite struct WireLoopbackTests {
+/// Live server and client on 127.0.0.1. Named `…IntegrationTests` so that `scripts/test` runs these in the
+/// integration phase: with CPU-heavy unit tests occupying the few cooperative threads, the server's tasks would
+/// starve and hello exchanges time out.
+@Suite struct WireLoopbackIntegrationTests {
     @Test func everyRPCRoundTripsOverTCP() async throws {
         var head = HeadBlock()
         for index in 0..<50 { head.append(timestamp: 2_000 + Int64(index), line: Array("head \(index)".utf8)) }
@@ -98,7 +101,7 @@ func withLoopback<T: Sendable>(
 
     @Test func manyConcurrentRequestsShareOneConnectionWithinTheInFlightLimit() async throws {
         var behaviour = RecordingHandler.Behaviour()
-        behaviour.delay = .milliseconds(20)
+        behaviour.delay = .milliseconds(50)
         behaviour.queryResult = QueryResult(data: .scalar(timestampMillis: 1, value: 2))
         let handler = RecordingHandler(behaviour)
         try await withLoopback(handler, server: { $0.maxConcurrentRequestsPerConnection = 4 },
