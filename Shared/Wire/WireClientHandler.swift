@@ -54,10 +54,11 @@ final class WireClientHandler: ChannelDuplexHandler {
             return
         }
         if frame.requestID == 0 {
-            let error = frame.kind == .error
-                ? ((try? WireErrorBody.decode(frame.body)) ?? WireError(.protocolViolation, "undecodable connection error"))
-                : WireError(.protocolViolation, "unexpected \(frame.kind) frame outside a request")
-            fail(context: context, error)
+            // The server gave up on the whole connection: its requests may succeed elsewhere.
+            let reason = frame.kind == .error
+                ? ((try? WireErrorBody.decode(frame.body))?.message ?? "undecodable connection error")
+                : "unexpected \(frame.kind) frame outside a request"
+            fail(context: context, WireError(.unavailable, "\(peerName) closed the connection: \(reason)"))
             return
         }
         guard var request = pending[frame.requestID] else { return }  // an answer to a request that has ended
@@ -107,8 +108,9 @@ final class WireClientHandler: ChannelDuplexHandler {
         switch unwrapOutboundIn(data) {
         case .request(let frame, let deadline, let answer):
             if let closedError {
-                answer.fail(closedError)
-                promise?.fail(closedError)
+                let error = WireError(.unavailable, "connection to \(peerName) is closed (\(closedError.message))")
+                answer.fail(error)
+                promise?.fail(error)
                 return
             }
             let id = frame.requestID

@@ -70,10 +70,16 @@ struct WireServerConnection: Sendable {
                     }
                     running += 1
                 }
+                // The inbound stream ended: a drain (the connection is still open) lets the requests in flight
+                // finish; a client that went away no longer waits for them, so they stop.
+                if !connection.channel.isActive { group.cancelAll() }
             } catch {
                 // A frame that cannot be decoded leaves the stream unusable: say why, stop the work, close.
                 group.cancelAll()
-                await sendBeforeClosing(WireServerConnection.errorFrame(0, WireServer.wireError(error)))
+                let reason = error is CancellationError
+                    ? WireError(.shuttingDown, "\(configuration.role) \(configuration.node) is shutting down")
+                    : WireServer.wireError(error)
+                await sendBeforeClosing(WireServerConnection.errorFrame(0, reason))
             }
         }
     }

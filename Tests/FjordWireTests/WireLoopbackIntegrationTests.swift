@@ -180,6 +180,20 @@ func withLoopback<T: Sendable>(
         }
     }
 
+    @Test func aClientThatGoesAwayStopsItsRequests() async throws {
+        var behaviour = RecordingHandler.Behaviour()
+        behaviour.delay = .seconds(30)
+        let handler = RecordingHandler(behaviour)
+        try await withLoopback(handler) { _, client in
+            let call = Task { try await client.push(tenant: "t", streams: [], timeout: .seconds(60)) }
+            try await eventually { handler.inFlight.load(ordering: .relaxed) == 1 }
+            await client.shutdown()
+            let error = try await #require(throws: WireError.self) { try await call.value }
+            #expect(error.code == .unavailable)
+            try await eventually { handler.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        }
+    }
+
     @Test func largePushesAreSplitToFitTheServersFrameLimit() async throws {
         let handler = RecordingHandler()
         try await withLoopback(handler, server: { $0.maxFrameBytes = 16 << 10 }, client: { $0.compressionMinimumBytes = 0 }) { _, client in
