@@ -106,11 +106,28 @@ let package = Package(
             path: "Shared/Wire", swiftSettings: strict
         ),
 
+        .target(
+            name: "FjordRuntime",
+            dependencies: [
+                "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Shared/Runtime", swiftSettings: strict
+        ),
+
         // MARK: Roles (Services/<Role>/Library holds the logic; executables stay tiny)
         .target(
             name: "FjordIngester",
             dependencies: [
                 "FjordModel", "FjordStorage", "FjordWAL", "FjordPush", "FjordConfig", "FjordServiceAPI",
+                "FjordRuntime", "FjordWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,6 +138,8 @@ let package = Package(
             name: "FjordQuerier",
             dependencies: [
                 "FjordModel", "FjordEngine", "FjordLogQL", "FjordStorage", "FjordConfig", "FjordServiceAPI",
+                "FjordRuntime", "FjordWire", "FjordRing",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -130,6 +149,7 @@ let package = Package(
             name: "FjordGateway",
             dependencies: [
                 "FjordModel", "FjordPush", "FjordLogQL", "FjordConfig", "FjordServiceAPI", "FjordLokiAPI",
+                "FjordRuntime", "FjordWire", "FjordRing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,17 +162,26 @@ let package = Package(
         .target(
             name: "FjordCompactor",
             dependencies: [
-                "FjordStorage",
+                "FjordStorage", "FjordConfig", "FjordRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Compactor/Library", swiftSettings: strict
         ),
+        .executableTarget(name: "fjord-gateway", dependencies: ["FjordGateway", "FjordRuntime"],
+                          path: "Services/Gateway/Executable", swiftSettings: strict),
+        .executableTarget(name: "fjord-ingester", dependencies: ["FjordIngester", "FjordRuntime"],
+                          path: "Services/Ingester/Executable", swiftSettings: strict),
+        .executableTarget(name: "fjord-querier", dependencies: ["FjordQuerier", "FjordRuntime"],
+                          path: "Services/Querier/Executable", swiftSettings: strict),
+        .executableTarget(name: "fjord-compactor", dependencies: ["FjordCompactor", "FjordRuntime"],
+                          path: "Services/Compactor/Executable", swiftSettings: strict),
         .executableTarget(
             name: "fjord",
             dependencies: [
                 "FjordGateway", "FjordIngester", "FjordQuerier", "FjordCompactor", "FjordConfig", "FjordStorage",
+                "FjordRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

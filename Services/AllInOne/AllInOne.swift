@@ -3,6 +3,7 @@ import FjordConfig
 import FjordGateway
 import FjordIngester
 import FjordQuerier
+import FjordRuntime
 import FjordStorage
 import Foundation
 import Hummingbird
@@ -18,15 +19,7 @@ enum AllInOne {
     static let version = FjordVersion.buildInfo.version
 
     static func run(_ config: FjordConfiguration) async throws {
-        let level = Logger.Level(rawValue: config.server.logLevel == "warn" ? "warning" : config.server.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "fjord")
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord")
 
         let objects = try FilesystemObjectStore(root: config.storageDirectory)
         let store = ChunkStore(objects: objects)

@@ -1,39 +1,17 @@
-// fjord: every Fjord role in one process, with local disk (the embedded default).
-import FjordConfig
-import Foundation
+// fjord: every Fjord role in one process with local disk (the embedded default). `-target=<role>` runs one role
+// instead, exactly like the `fjord-<role>` executables.
+import FjordCompactor
+import FjordGateway
+import FjordIngester
+import FjordQuerier
+import FjordRuntime
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-let loaded: LoadedConfiguration
-do {
-    loaded = try ConfigLoader.load(arguments: arguments, environment: ProcessInfo.processInfo.environment) { path in
-        try String(contentsOfFile: path, encoding: .utf8)
-    }
-} catch {
-    FileHandle.standardError.write(Data("fjord: \(error)\n".utf8))
-    exit(1)
-}
-if loaded.helpRequested {
-    print(GoFlags.usage(program: "fjord"))
-    exit(0)
-}
-if loaded.docsRequested {
-    print(ConfigDocs.markdown(), terminator: "")
-    exit(0)
-}
-if loaded.versionRequested {
-    print("fjord \(AllInOne.version)")
-    exit(0)
-}
-if loaded.verifyOnly {
-    print("fjord: configuration is valid")
-    exit(0)
-}
-if loaded.printConfig {
-    FileHandle.standardError.write(Data(ConfigLoader.render(loaded.config).utf8))
-}
-do {
-    try await AllInOne.run(loaded.config)
-} catch {
-    FileHandle.standardError.write(Data("fjord: \(error)\n".utf8))
-    exit(1)
+let version = FjordVersion.buildInfo.version
+let config = RoleRuntime.loadConfiguration(program: "fjord", role: nil, version: version)
+switch config.target {
+case "gateway": try await GatewayRole.run(config, version: version)
+case "ingester": try await IngesterRole.run(config, version: version)
+case "querier": try await QuerierRole.run(config, version: version)
+case "compactor": try await CompactorRole.run(config, version: version)
+default: try await AllInOne.run(config)
 }

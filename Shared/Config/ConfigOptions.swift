@@ -106,8 +106,9 @@ public enum ConfigOptions {
     public static let all: [ConfigOption] = [
         .bool("auth_enabled", "auth.enabled", \.authEnabled,
               "Require `X-Scope-OrgID` on every request (401 `no org id` without it). When false every request is tenant `fake`."),
-        .string("target", "target", \.target, "Roles this process runs. `all` runs every role in one process.",
-                allowed: ["all"]),
+        .string("target", "target", \.target,
+                "Roles this process runs: `all` (every role in one process, local disk), or one of `gateway`, `ingester`, `querier`, `compactor` for cluster mode (the `fjord-<role>` executables set it).",
+                allowed: ["all", "gateway", "ingester", "querier", "compactor"]),
 
         .string("server.http_listen_address", "server.http-listen-address", \.server.httpListenAddress,
                 "Address the HTTP API listens on; empty means all interfaces."),
@@ -122,11 +123,21 @@ public enum ConfigOptions {
         .duration("server.graceful_shutdown_timeout", "server.graceful-shutdown-timeout",
                   \.server.gracefulShutdownTimeoutNanos, "Time allowed for in-flight requests to finish on shutdown."),
         .string("server.path_prefix", "server.path-prefix", \.server.pathPrefix, "Prefix for every HTTP route."),
+        .string("server.internal_listen_address", "server.internal-listen-address", \.server.internalListenAddress,
+                "Address the internal wire-protocol listener of cluster roles binds; empty means all interfaces."),
+        .int("server.internal_listen_port", "server.internal-listen-port", \.server.internalListenPort,
+             "Port of the internal wire-protocol listener (Loki's gRPC port).", max: 65535),
+        .bool("server.internal_tls_enabled", "server.internal-tls-enabled", \.server.internalTLSEnabled,
+              "Mutual TLS between roles: the internal listener requires a client certificate signed by the CA, and outgoing connections present this process's certificate."),
+        .string("server.internal_tls_cert_file", "server.internal-tls-cert-file", \.server.internalTLSCertFile,
+                "PEM certificate of this process for internal TLS."),
+        .string("server.internal_tls_key_file", "server.internal-tls-key-file", \.server.internalTLSKeyFile,
+                "PEM private key of this process for internal TLS."),
+        .string("server.internal_tls_ca_file", "server.internal-tls-ca-file", \.server.internalTLSCAFile,
+                "PEM CA certificate(s) that sign every role's certificate."),
 
         .string("common.path_prefix", "common.path-prefix", \.common.pathPrefix,
                 "Directory where all data goes (WAL under `wal/`, chunks and index under `chunks/`) unless set separately."),
-        .int("common.replication_factor", "common.replication-factor", \.common.replicationFactor,
-             "Copies of each stream kept by ingesters (1 for the all-in-one).", min: 1, max: 9),
 
         .bytes("ingester.chunk_block_size", "ingester.chunks-block-size", \.ingester.chunkBlockSize,
                "Uncompressed size at which the head block is compressed into a block.", min: 1024),
@@ -239,6 +250,16 @@ public enum ConfigOptions {
 
         .duration("compactor.compaction_interval", "compactor.compaction-interval", \.compactor.compactionIntervalNanos,
                   "How often the compactor merges each tenant's index segments of a day into one.", positive: true),
+
+        .string("ring.membership_file", "ring.membership-file", \.ring.membershipFile,
+                "Static membership file listing every ingester (id, address, optional zone and tokens) and querier; re-read when it changes. Required by cluster roles (docs/ring.md)."),
+        .int("ring.replication_factor", "ring.replication-factor", \.ring.replicationFactor,
+             "Copies of each stream kept by ingesters in cluster mode; a push succeeds when RF/2+1 of them acknowledge it.",
+             min: 1, max: 9),
+        .string("ring.instance_id", "ring.instance-id", \.ring.instanceID,
+                "This ingester's id in the membership file (defaults to the host name)."),
+        .duration("ring.poll_interval", "ring.poll-interval", \.ring.pollIntervalNanos,
+                  "How often the membership file is checked for changes.", positive: true),
 
         .string("storage_config.filesystem.directory", "local.chunk-directory", \.storage.filesystemDirectory,
                 "Directory of chunks and index; empty means `<common.path_prefix>/chunks`."),

@@ -15,6 +15,7 @@ public struct FjordConfiguration: Sendable, Hashable {
     public var queryRange = QueryRange()
     public var storage = Storage()
     public var compactor = Compactor()
+    public var ring = Ring()
 
     public init() {}
 
@@ -27,13 +28,20 @@ public struct FjordConfiguration: Sendable, Hashable {
         public var httpIdleTimeoutNanos: Int64 = 120_000_000_000
         public var gracefulShutdownTimeoutNanos: Int64 = 30_000_000_000
         public var pathPrefix = ""
+        /// The internal (wire protocol) listener of cluster roles.
+        public var internalListenAddress = ""
+        public var internalListenPort = 9095
+        /// Mutual TLS between roles: one certificate and key per process, trusted through `internalTLSCAFile`.
+        public var internalTLSEnabled = false
+        public var internalTLSCertFile = ""
+        public var internalTLSKeyFile = ""
+        public var internalTLSCAFile = ""
     }
 
     /// Settings shared by every role (`common:`).
     public struct Common: Sendable, Hashable {
         /// Where all data goes unless a more specific directory is set.
         public var pathPrefix = "data"
-        public var replicationFactor = 1
     }
 
     /// Ingester settings (`ingester:`), Loki's names and defaults.
@@ -116,6 +124,16 @@ public struct FjordConfiguration: Sendable, Hashable {
     public struct Storage: Sendable, Hashable {
         /// Empty means `<common.path_prefix>/chunks`.
         public var filesystemDirectory = ""
+    }
+
+    /// Cluster membership and replication (`ring:`).
+    public struct Ring: Sendable, Hashable {
+        /// The static membership file every role reads (see docs/ring.md).
+        public var membershipFile = ""
+        public var replicationFactor = 3
+        /// This process's id in the membership file (ingesters).
+        public var instanceID = ""
+        public var pollIntervalNanos: Int64 = 10_000_000_000
     }
 
     /// Compactor settings (`compactor:`).

@@ -6,10 +6,13 @@ public struct PushStream: Sendable {
     public var labels: Labels
     /// The entries in request order (not necessarily sorted), with structured metadata.
     public var entries: EntryBatch
+    /// `labels.canonicalString` when the caller already has it (the distributor hashes it for the ring).
+    public var canonicalLabels: String?
 
-    public init(labels: Labels, entries: EntryBatch) {
+    public init(labels: Labels, entries: EntryBatch, canonicalLabels: String? = nil) {
         self.labels = labels
         self.entries = entries
+        self.canonicalLabels = canonicalLabels
     }
 }
 

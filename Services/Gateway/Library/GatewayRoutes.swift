@@ -1,6 +1,7 @@
 public import FjordConfig
 import FjordLogQL
 import FjordLokiAPI
+import FjordRuntime
 import FjordModel
 import Foundation
 public import FjordServiceAPI

@@ -49,7 +49,8 @@ public final class PushHandler: Sendable {
         Counter(label: "loki_distributor_bytes_received_total", dimensions: [("tenant", tenant)])
             .increment(by: validated.acceptedBytes)
         let streams = validated.streams.compactMap { stream in
-            stream.entries.isEmpty ? nil : PushStream(labels: stream.labels, entries: stream.entries)
+            stream.entries.isEmpty ? nil : PushStream(labels: stream.labels, entries: stream.entries,
+                                                      canonicalLabels: stream.labelString)
         }
         if !streams.isEmpty {
             do {

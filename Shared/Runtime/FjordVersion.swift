@@ -1,4 +1,4 @@
-import FjordLokiAPI
+public import FjordLokiAPI
 
 /// Fjord's version as reported by `/loki/api/v1/status/buildinfo`.
 ///

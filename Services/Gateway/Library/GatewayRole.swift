@@ -1,0 +1,37 @@
+import FjordConfig
+import FjordRing
+import FjordRuntime
+import FjordWire
+import Logging
+import ServiceLifecycle
+
+/// The `fjord-gateway` process in cluster mode: Loki's HTTP API; pushes are validated here and distributed to
+/// ingesters through the ring; queries go to queriers.
+public enum GatewayRole {
+    public static func run(_ config: FjordConfiguration, version: String) async throws {
+        let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord.gateway")
+        let node = RoleRuntime.nodeName(config)
+        let watcher = try MembershipFile.watcher(config)
+        let health = HealthMonitor()
+        let clients = WireClientCache(configuration: RoleRuntime.wireClientConfiguration(config, role: "gateway", node: node))
+        let distributor = RingDistributor(watcher: watcher, health: health, clients: clients, logger: logger)
+        let router = GatewayRoutes.makeRouter(GatewayDependencies(
+            config: config, push: PushHandler(config: config, target: distributor),
+            query: QuerierPool(watcher: watcher, health: health, clients: clients),
+            admin: ClusterAdmin(watcher: watcher, clients: clients),
+            metricsText: { registry.emitToBuffer() }))
+        let http = RoleRuntime.httpApplication(router: router, config: config, logger: logger)
+        logger.info("fjord-gateway starting", metadata: [
+            "version": "\(version)", "ingesters": "\(watcher.snapshot.membership.ingesters.count)",
+            "replication_factor": "\(config.ring.replicationFactor)",
+        ])
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: MembershipReloader(watcher: watcher, clients: clients, logger: logger)),
+                .init(service: http),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
