@@ -218,7 +218,9 @@ let package = Package(
         ),
         .testTarget(name: "FjordStorageTests", dependencies: ["FjordStorage"], path: "Tests/FjordStorageTests"),
         .testTarget(name: "FjordWALTests", dependencies: ["FjordWAL"], path: "Tests/FjordWALTests"),
-        .testTarget(name: "FjordLogQLTests", dependencies: ["FjordLogQL"], path: "Tests/FjordLogQLTests"),
+        .testTarget(
+            name: "FjordLogQLTests", dependencies: ["FjordLogQL", "FjordConformanceKit"], path: "Tests/FjordLogQLTests"
+        ),
         .testTarget(name: "FjordPipelineTests", dependencies: ["FjordPipeline"], path: "Tests/FjordPipelineTests"),
         .testTarget(
             name: "FjordEngineTests", dependencies: ["FjordEngine", "FjordLogQL", "FjordConformanceKit"],

@@ -31,16 +31,8 @@ public struct ConformanceData: Sendable {
     /// Every entry, counting exact duplicates.
     public var entryCount: Int { streams.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.entries.count } } }
 
-    /// Loaded once per test process and shared by every test that needs it.
-    public static let shared: Result<ConformanceData, ConformanceFixtures.FixtureError> = {
-        do {
-            return .success(try load())
-        } catch let error as ConformanceFixtures.FixtureError {
-            return .failure(error)
-        } catch {
-            return .failure(ConformanceFixtures.FixtureError(description: "cannot load dataset.jsonl.gz: \(error)"))
-        }
-    }()
+    /// Loaded once per test process, on a thread of its own, and shared by every test that needs it.
+    public static let shared = Computed { try await OwnThread.run { try load() } }
 
     static func load() throws -> ConformanceData {
         typealias Failure = ConformanceFixtures.FixtureError

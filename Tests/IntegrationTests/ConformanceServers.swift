@@ -61,13 +61,13 @@ actor ConformanceServers {
     }
 
     private func start(_ phase: Phase) async throws -> Server {
-        let data = try ConformanceData.shared.get()
+        let data = try await ConformanceData.shared.value
         let directory = try FjordProcess.makeDataDirectory()
         let process = try FjordProcess(dataDirectory: directory, arguments: Self.arguments)
         processes.append(process)
         try await process.start()
         for (tenant, streams) in data.streams.sorted(by: { $0.key < $1.key }) {
-            for body in Self.pushBodies(streams) {
+            for body in try await OwnThread.run({ Self.pushBodies(streams) }) {
                 let (status, answer) = try await HTTP.request(
                     "POST", process.baseURL + "/loki/api/v1/push",
                     headers: ["Content-Type": "application/x-protobuf", "X-Scope-OrgID": tenant], body: body)

@@ -14,10 +14,17 @@ extension ConformanceCase: CustomTestStringConvertible {
         try ConformanceCase.loadAll().filter { try ConformanceRunner.httpOnlyReason($0) == nil }
     }
 
-    @Test(arguments: try engineCases())
+    /// The engine runs here, off Swift's cooperative pool, so its CPU-bound evaluation does not starve suites that
+    /// wait for I/O and timers (loopback servers) while the unit tests run in parallel.
+    static let executor = OffPoolExecutor(label: "fjord.conformance.engine")
+
+    /// One case at a time, like the single test this replaced.
+    @Test(.serialized, arguments: try engineCases())
     func engineAnswersLikeLoki(_ testCase: ConformanceCase) async throws {
-        let runner = ConformanceRunner(dataset: try ConformanceDataset.shared.get())
-        let differences = try await runner.differences(testCase)
+        let runner = ConformanceRunner(dataset: try await ConformanceDataset.shared.value)
+        let differences = try await withTaskExecutorPreference(Self.executor) {
+            try await runner.differences(testCase)
+        }
         #expect(differences.isEmpty, "\(testCase.id): \(testCase.query)\n    \(differences.joined(separator: "\n    "))")
     }
 

@@ -7,7 +7,7 @@ import Testing
 /// lcnorm does.
 @Suite struct HarnessTests {
     @Test func datasetLoadsEveryUniqueEntry() async throws {
-        let dataset = try ConformanceDataset.shared.get()
+        let dataset = try await ConformanceDataset.shared.value
         #expect(dataset.base == 1_795_316_400 * 1_000_000_000)
         var total = 0
         for tenant in ["tenant-a", "tenant-b"] {

@@ -1,3 +1,4 @@
+import FjordConformanceKit
 import Testing
 @testable import FjordLogQL
 
@@ -111,20 +112,11 @@ struct ParseChecker {
     /// Mutants checked per generated query.
     static let mutantsPerQuery = 4
 
-    @Test(arguments: 0..<shards)
-    func generatedAndMutatedQueries(shard: Int) {
-        var generator = QueryGenerator(seed: 0x10_C0_FF_EE &+ UInt64(shard) &* 7919)
-        var mutator = QueryMutator(seed: 0xBAD_5EED &+ UInt64(shard) &* 104_729)
-        var generated = ParseChecker()
-        var mutants = ParseChecker()
-        var round = 0
-        while generated.inputs + mutants.inputs < Self.inputsPerShard {
-            let query = generator.query()
-            generated.check(Array(query.utf8))
-            for _ in 0..<Self.mutantsPerQuery { mutants.check(mutator.mutate(query)) }
-            round += 1
-            if round % 100 == 0 { mutants.check(Array(mutator.pathological().utf8)) }
-        }
+    /// Shards run one after another, each on a thread of its own (``OwnThread``): seconds of CPU-bound work on Swift
+    /// Testing's small cooperative pool, or on both cores at once, would starve tests that wait for I/O or timers.
+    @Test(.serialized, arguments: 0..<shards)
+    func generatedAndMutatedQueries(shard: Int) async throws {
+        let (generated, mutants) = try await OwnThread.run { Self.fuzz(shard: shard) }
         let failures = generated.failures + mutants.failures
         print("parser fuzz shard \(shard): \(generated.inputs) generated (\(generated.accepted) accepted), "
             + "\(mutants.inputs) mutated (\(mutants.accepted) accepted, \(mutants.rejectedWithPosition) syntax errors); "
@@ -137,6 +129,23 @@ struct ParseChecker {
                 "only \(generated.accepted) of \(generated.inputs) generated queries parse")
         #expect(mutants.accepted > 0 && mutants.rejectedWithPosition > mutants.inputs / 4,
                 "mutants: \(mutants.accepted) accepted, \(mutants.rejectedWithPosition) syntax errors of \(mutants.inputs)")
+    }
+
+    /// Generated queries, each followed by ``mutantsPerQuery`` mutants, and a pathological one every 100 rounds.
+    static func fuzz(shard: Int) -> (generated: ParseChecker, mutants: ParseChecker) {
+        var generator = QueryGenerator(seed: 0x10_C0_FF_EE &+ UInt64(shard) &* 7919)
+        var mutator = QueryMutator(seed: 0xBAD_5EED &+ UInt64(shard) &* 104_729)
+        var generated = ParseChecker()
+        var mutants = ParseChecker()
+        var round = 0
+        while generated.inputs + mutants.inputs < inputsPerShard {
+            let query = generator.query()
+            generated.check(Array(query.utf8))
+            for _ in 0..<mutantsPerQuery { mutants.check(mutator.mutate(query)) }
+            round += 1
+            if round % 100 == 0 { mutants.check(Array(mutator.pathological().utf8)) }
+        }
+        return (generated, mutants)
     }
 
     @Test func randomBytesAreRejectedWithParseErrors() {
