@@ -1,0 +1,122 @@
+import Foundation
+
+/// A cluster started by `scripts/cluster-up` (the same script users run) in a temporary directory, stopped with
+/// `scripts/cluster-down` (by PID).
+final class ClusterProcesses: @unchecked Sendable {
+    struct Member: Decodable {
+        var role: String
+        var id: String
+        var pid: Int32
+        var url: String
+        var internal_address: String
+    }
+
+    struct Description: Decodable {
+        var gateway_url: String
+        var membership_file: String
+        var processes: [Member]
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    let directory: URL
+    let extraFlags: [String]
+    private(set) var description: Description
+    /// Processes the test started itself (restarts, added members), stopped by PID at the end.
+    private var ownProcesses: [Process] = []
+
+    var gatewayURL: String { description.gateway_url }
+
+    init(ingesters: Int = 3, queriers: Int = 2, extraFlags: [String] = []) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-cluster-\(UUID().uuidString)")
+        self.extraFlags = extraFlags
+        try ClusterProcesses.script("cluster-up", [directory.path, "--ingesters", "\(ingesters)", "--queriers", "\(queriers)", "--"]
+                                    + extraFlags)
+        description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: directory.appendingPathComponent("cluster.json")))
+    }
+
+    /// Runs a script from `scripts/` with the test build's executables and waits for it. posix_spawn + waitpid
+    /// rather than Foundation's `Process`, whose `waitUntilExit` was seen to hang here after a script that leaves
+    /// background children behind; the output goes to a file, not a pipe the children could hold open.
+    static func script(_ name: String, _ arguments: [String]) throws {
+        let path = root.appendingPathComponent("scripts/\(name)").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-script-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["FJORD_SKIP_BUILD"] = "1"
+        environment["FJORD_BIN_DIR"] = FjordProcess.binary.deletingLastPathComponent().path
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw FjordTestError("scripts/\(name) could not start: errno \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            throw FjordTestError("scripts/\(name) failed (wait status \(status)):\n\(text)")
+        }
+    }
+
+    func member(_ id: String) -> Member? { description.processes.first { $0.id == id } }
+
+    /// kill -9 one member.
+    func kill(_ id: String) {
+        guard let member = member(id) else { return }
+        Foundation.kill(member.pid, SIGKILL)
+        // cluster-up's processes are not our children: wait until the kernel has removed it.
+        for _ in 0..<500 where Foundation.kill(member.pid, 0) == 0 { usleep(10_000) }
+    }
+
+    /// Starts `fjord-<role>` for member `id` with the flags cluster-up uses (same ports and directories).
+    func start(role: String, id: String, httpPort: Int, internalAddress: String) async throws {
+        let process = Process()
+        process.executableURL = FjordProcess.binary.deletingLastPathComponent().appendingPathComponent("fjord-\(role)")
+        let internalPort = internalAddress.split(separator: ":").last.map(String.init) ?? "0"
+        process.arguments = [
+            "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(httpPort)",
+            "-server.internal-listen-address=127.0.0.1", "-server.internal-listen-port=\(internalPort)",
+            "-common.path-prefix=\(directory.path)/\(id)", "-local.chunk-directory=\(directory.path)/store",
+            "-ring.membership-file=\(description.membership_file)", "-ring.replication-factor=3", "-ring.instance-id=\(id)",
+        ] + extraFlags
+        let log = directory.appendingPathComponent("logs/\(id)-restart.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        ownProcesses.append(process)
+        for _ in 0..<300 {
+            if let (status, _) = try? await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/ready"), status == 200 { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw FjordTestError("\(id) did not become ready: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// Restarts a member killed earlier, on its original ports.
+    func restart(_ id: String) async throws {
+        guard let member = member(id), let port = Int(member.url.split(separator: ":").last ?? "") else {
+            throw FjordTestError("no member \(id)")
+        }
+        try await start(role: member.role, id: id, httpPort: port, internalAddress: member.internal_address)
+    }
+
+    func down() {
+        for process in ownProcesses where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? ClusterProcesses.script("cluster-down", [directory.path])
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { down() }
+}
