@@ -203,6 +203,11 @@ let package = Package(
             ],
             path: "Benchmarks/FjordBench", swiftSettings: strict
         ),
+        .executableTarget(
+            name: "fjord-pipeline-bench",
+            dependencies: ["FjordEngine", "FjordLogQL", "FjordModel"],
+            path: "Benchmarks/PipelineBench", swiftSettings: strict
+        ),
 
         // MARK: Tests
         // The conformance harness (cases, Loki's answers, the data set, lcnorm's normalisation) shared by the engine
