@@ -2,6 +2,7 @@
 //
 //   swift build -c release --product fjord-pipeline-bench
 //   .build/release/fjord-pipeline-bench [--lines 1000000] [--runs 5] [--streams 240] [--seed 20260522]
+//                                       [--only <text in the LogQL>]
 //
 // The engine runs with parallelism 1 over blocks already decoded in memory, so the figures are the pipeline's and
 // the engine's cost per core, without decompression or HTTP. Throughput is raw log bytes divided by the process's
@@ -16,6 +17,8 @@ struct Options {
     var runs = 5
     var streams = 240
     var seed: UInt64 = 20_260_522
+    /// Only queries whose LogQL contains this text.
+    var only = ""
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -26,6 +29,7 @@ struct Options {
             case "--runs": runs = Int(value) ?? runs
             case "--streams": streams = Int(value) ?? streams
             case "--seed": seed = UInt64(value) ?? seed
+            case "--only": only = value
             default:
                 FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
                 exit(2)
@@ -76,7 +80,7 @@ let queries: [(name: String, format: GeneratedLogs.Format, query: String)] = [
 print("")
 print("| pipeline | MB/s per CPU-second | lines/s per CPU-second | CPU ms (median) | wall ms (median) |")
 print("|---|---:|---:|---:|---:|")
-for (name, format, query) in queries {
+for (name, format, query) in queries where options.only.isEmpty || query.contains(options.only) {
     let logs = format == .json ? jsonLogs : logfmtLogs
     guard let engine = engines[format] else { continue }
     let megabytes = Double(logs.lineBytes) / 1e6
