@@ -82,6 +82,15 @@ let package = Package(
         ),
 
         .target(
+            name: "FjordRules",
+            dependencies: [
+                "FjordModel", "FjordLogQL", "FjordRing", "FjordLokiAPI",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Shared/Rules", swiftSettings: strict
+        ),
+
+        .target(
             name: "FjordRing",
             dependencies: ["FjordModel", .product(name: "Yams", package: "Yams")],
             path: "Shared/Ring", swiftSettings: strict
@@ -256,6 +265,10 @@ let package = Package(
             path: "Tests/FjordWireTests"
         ),
         .testTarget(name: "FjordRingTests", dependencies: ["FjordRing", "FjordModel"], path: "Tests/FjordRingTests"),
+        .testTarget(
+            name: "FjordRulesTests", dependencies: ["FjordRules", "FjordModel", "FjordRing", "FjordCompression"],
+            path: "Tests/FjordRulesTests"
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

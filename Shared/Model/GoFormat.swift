@@ -53,21 +53,41 @@ public enum GoQuote {
     }
 }
 
-/// Go's `strconv.FormatFloat(v, 'f', -1, 64)`: the shortest decimal that round-trips, never in exponent form.
-/// Loki prints every sample value this way (`"0.5"`, `"1267.1266666666666"`, `"NaN"`, `"+Inf"`).
+/// Go's `strconv.FormatFloat(v, fmt, -1, 64)` for the `'f'`, `'e'` and `'g'` formats: the shortest decimal digits that
+/// round-trip. Loki prints every sample value with `'f'` (`"0.5"`, `"1267.1266666666666"`, `"NaN"`, `"+Inf"`);
+/// Prometheus prints alert values with `'e'` and templates print floats with `'g'` (`fmt`'s `%v`).
 public enum GoFloat {
+    /// `'f'`: never in exponent form.
     public static func format(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
-        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        if let special = special(value) { return special }
+        let (negative, digits, pointPosition) = shortestDigits(value)
+        return (negative ? "-" : "") + fixed(digits, pointPosition)
+    }
+
+    /// `'e'`: always in exponent form, at least two exponent digits (`1e+00`, `1.5e-07`).
+    public static func formatExponent(_ value: Double) -> String {
+        if let special = special(value) { return special }
+        let (negative, digits, pointPosition) = shortestDigits(value)
+        return (negative ? "-" : "") + exponential(digits, pointPosition - 1)
+    }
+
+    /// `'g'` (and `fmt`'s `%v`): exponent form when the decimal exponent is below -4 or at least 6 (the precision
+    /// Go uses for that decision when printing the shortest digits): `123456`, `1.234567e+06`, `0.0001`, `1e-05`.
+    public static func formatShortest(_ value: Double) -> String {
+        if let special = special(value) { return special }
+        let (negative, digits, pointPosition) = shortestDigits(value)
+        let exponent = pointPosition - 1
+        if exponent < -4 || exponent >= 6 { return (negative ? "-" : "") + exponential(digits, exponent) }
+        return (negative ? "-" : "") + fixed(digits, pointPosition)
+    }
+
+    /// The shortest round-trip decimal digits of a finite, non-zero `value` (no leading or trailing zeros) and the
+    /// position of the decimal point relative to the first digit (`123.4` → `"1234"`, 3; `0.05` → `"5"`, -1).
+    public static func shortestDigits(_ value: Double) -> (negative: Bool, digits: String, pointPosition: Int) {
         // Swift's description is the shortest round-trip representation, possibly with an exponent.
-        let text = value.description
-        var negative = false
-        var body = Substring(text)
-        if body.first == "-" {
-            negative = true
-            body = body.dropFirst()
-        }
+        var body = Substring(value.description)
+        let negative = body.first == "-"
+        if negative { body = body.dropFirst() }
         var exponent = 0
         if let eIndex = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             exponent = Int(body[body.index(after: eIndex)...]) ?? 0
@@ -81,24 +101,32 @@ public enum GoFloat {
         }
         var digits = String(integerPart) + String(fractionPart)
         var pointPosition = integerPart.count + exponent
-        // Normalise leading zeros of the digit string (e.g. "0.001" → digits "0001", point 1).
         while digits.count > 1, digits.first == "0" {
             digits.removeFirst()
             pointPosition -= 1
         }
-        var result: String
-        if pointPosition <= 0 {
-            result = "0." + String(repeating: "0", count: -pointPosition) + digits
-        } else if pointPosition >= digits.count {
-            result = digits + String(repeating: "0", count: pointPosition - digits.count)
-        } else {
-            let index = digits.index(digits.startIndex, offsetBy: pointPosition)
-            result = String(digits[..<index]) + "." + String(digits[index...])
-        }
-        if result.contains(".") {
-            while result.last == "0" { result.removeLast() }
-            if result.last == "." { result.removeLast() }
-        }
-        return negative ? "-" + result : result
+        while digits.count > 1, digits.last == "0" { digits.removeLast() }
+        return (negative, digits, pointPosition)
+    }
+
+    private static func special(_ value: Double) -> String? {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        return nil
+    }
+
+    private static func fixed(_ digits: String, _ pointPosition: Int) -> String {
+        if pointPosition <= 0 { return "0." + String(repeating: "0", count: -pointPosition) + digits }
+        if pointPosition >= digits.count { return digits + String(repeating: "0", count: pointPosition - digits.count) }
+        let index = digits.index(digits.startIndex, offsetBy: pointPosition)
+        return String(digits[..<index]) + "." + String(digits[index...])
+    }
+
+    private static func exponential(_ digits: String, _ exponent: Int) -> String {
+        var out = String(digits.prefix(1))
+        if digits.count > 1 { out += "." + digits.dropFirst() }
+        let magnitude = abs(exponent)
+        return out + (exponent < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + String(magnitude)
     }
 }
