@@ -248,7 +248,11 @@ let package = Package(
             path: "Tests/FjordCompactorTests"
         ),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit"],
+            name: "IntegrationTests",
+            dependencies: [
+                "FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit", "FjordWire", "FjordServiceAPI",
+                "FjordRing",
+            ],
             path: "Tests/IntegrationTests"
         ),
         .testTarget(name: "FjordLokiAPITests", dependencies: ["FjordLokiAPI"], path: "Tests/FjordLokiAPITests"),

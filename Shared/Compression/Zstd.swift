@@ -37,6 +37,16 @@ public enum Zstd {
         return output
     }
 
+    /// The decompressed size a zstd frame declares in its header (``compress(_:level:)`` always writes it); nil
+    /// when the bytes do not start with a whole frame header or the header does not say. Reads only the header, so
+    /// a size claimed beside the frame can be checked before any output is allocated.
+    public static func frameContentSize(_ input: UnsafeRawBufferPointer) -> Int? {
+        let size = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        // ZSTD_CONTENTSIZE_UNKNOWN is UInt64.max, ZSTD_CONTENTSIZE_ERROR UInt64.max - 1.
+        guard size < UInt64.max - 1, size <= UInt64(Int.max) else { return nil }
+        return Int(size)
+    }
+
     /// Decompresses a byte array.
     public static func decompress(_ input: [UInt8], expectedSize: Int) throws(CompressionError) -> [UInt8] {
         let result = input.withUnsafeBytes { raw in

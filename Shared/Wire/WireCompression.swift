@@ -14,7 +14,9 @@ enum WireCompression {
         return out
     }
 
-    /// Reverses ``compressIfUseful(_:minimumBytes:)``; refuses raw sizes above `limit`.
+    /// Reverses ``compressIfUseful(_:minimumBytes:)``; refuses raw sizes above `limit`, and a raw size that the
+    /// zstd frame's own header does not declare, before allocating anything: otherwise a few bytes of garbage
+    /// claiming 256 MiB would cost 256 MiB of zeroed memory per request in flight.
     static func decompress(_ body: some Collection<UInt8>, limit: Int) throws(WireError) -> [UInt8] {
         guard body.count >= 4 else { throw WireError.malformed("compressed body", "shorter than its size field") }
         let raw = body.prefix(4).reduce(0) { $0 << 8 | Int($1) }
@@ -22,6 +24,11 @@ enum WireCompression {
             throw WireError(.frameTooLarge, "compressed body expands to \(raw) bytes, above the limit of \(limit)")
         }
         let packed = Array(body.dropFirst(4))
+        let declared = packed.withUnsafeBytes { Zstd.frameContentSize($0) }
+        guard declared == raw else {
+            let found = declared.map { "a zstd frame of \($0) bytes" } ?? "no zstd frame header with a size"
+            throw WireError.malformed("compressed body", "size field says \(raw) bytes but the body holds \(found)")
+        }
         do {
             return try Zstd.decompress(packed, expectedSize: raw)
         } catch {

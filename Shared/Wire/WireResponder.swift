@@ -40,15 +40,18 @@ final class WireResponder: Sendable {
         try await outbound.write(WireFrame(kind: kind, requestID: requestID, flags: flags, body: payload))
     }
 
-    /// Ends the answer with an error frame unless it has already ended.
-    func fail(_ error: WireError) async {
-        guard claim() else { return }
+    /// Ends the answer with an error frame unless it has already ended; returns whether this call ended it.
+    @discardableResult
+    func fail(_ error: WireError) async -> Bool {
+        guard claim() else { return false }
         try? await outbound.write(WireFrame(kind: .error, requestID: requestID, flags: .endOfStream,
                                             body: WireErrorBody.encode(error)))
+        return true
     }
 
-    /// Ends the answer without sending anything (the client cancelled it).
-    func abandon() { _ = claim() }
+    /// Ends the answer without sending anything (the client cancelled it); returns whether this call ended it
+    /// (false when the final frame was already claimed, and is being written).
+    func abandon() -> Bool { claim() }
 
     private func claim() -> Bool {
         finished.withLock { done in
@@ -60,7 +63,8 @@ final class WireResponder: Sendable {
 }
 
 /// Fires once, with why a request in flight must stop: the client's cancel frame or its deadline (fired from an
-/// event-loop timer). ``wait()`` returns that reason, or ``Reason/stopped`` when its own task is cancelled.
+/// event-loop timer), or ``Reason/stopped`` when the request has been answered. ``wait()`` returns that reason,
+/// or ``Reason/stopped`` when its own task is cancelled.
 final class CancelSignal: Sendable {
     enum Reason: Sendable {
         case cancelFrame

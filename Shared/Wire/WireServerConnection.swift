@@ -84,24 +84,31 @@ struct WireServerConnection: Sendable {
         }
     }
 
-    /// Runs one request against its deadline and a possible cancel frame; the first to happen wins. The deadline
-    /// is an event-loop timer that fires the request's signal, so a request costs two child tasks.
+    /// Runs one request against its deadline and a possible cancel frame; the first to claim the request's final
+    /// frame wins. The deadline is an event-loop timer that fires the request's signal, so a request costs two
+    /// child tasks. The side that claimed the final frame is never cancelled by the other (a cancelled task's
+    /// write is dropped, which would leave the request without any answer): a finished handler releases the
+    /// watchdog through the signal, and the watchdog cancels the handler only when it claimed the end itself.
     private func serve(_ frame: WireFrame, deadline: NIODeadline?, signal: CancelSignal,
                        responder: WireResponder) async {
         let timer = deadline.map { deadline in
             connection.channel.eventLoop.scheduleTask(deadline: deadline) { signal.fire(.deadline) }
         }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await answer(frame, responder) }
+        // Each child returns whether the other one must be cancelled.
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await answer(frame, responder)
+                signal.fire(.stopped)
+                return false
+            }
             group.addTask {
                 switch await signal.wait() {
-                case .deadline: await responder.fail(WireError(.timeout, "request ran past its deadline"))
-                case .cancelFrame: responder.abandon()
-                case .stopped: break
+                case .deadline: return await responder.fail(WireError(.timeout, "request ran past its deadline"))
+                case .cancelFrame: return responder.abandon()
+                case .stopped: return false
                 }
             }
-            _ = await group.next()
-            group.cancelAll()
+            if await group.next() == true { group.cancelAll() }
         }
         timer?.cancel()
     }

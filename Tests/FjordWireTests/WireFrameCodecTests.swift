@@ -112,6 +112,36 @@ import Testing
         #expect(WireCompression.compressIfUseful(Array(0..<255), minimumBytes: 64) == nil)
     }
 
+    /// A size field the zstd frame does not confirm is refused before the claimed size is allocated (a live
+    /// ingester fed 64 such requests at once spent seconds zero-filling 200 MiB buffers per request).
+    @Test func compressedBodiesWhoseSizeTheFrameDoesNotConfirmAreRefusedUpFront() throws {
+        let raw = Array("some body worth compressing ".utf8) + [UInt8](repeating: 7, count: 20_000)
+        let packed = try #require(WireCompression.compressIfUseful(raw, minimumBytes: 1024))
+        let claims: [[UInt8]] = [
+            [0x0c, 0x80, 0x00, 0x00] + Array("garbage, no zstd frame at all".utf8),  // 200 MiB of garbage
+            [0x0c, 0x80, 0x00, 0x00] + packed.dropFirst(4),                          // a real frame, size inflated
+            [0x00, 0x00, 0x4e, 0x00] + packed.dropFirst(4),                          // a real frame, size too small
+            [0x00, 0x00, 0x00, 0x00],                                                // nothing after the size
+        ]
+        for body in claims {
+            let frame = WireFrame(kind: .push, requestID: 1, flags: [.endOfStream, .compressed], body: body)
+            let error = try #require(Self.bodyError(frame, limit: 256 << 20))
+            #expect(error.code == .malformedBody)
+            #expect(error.message.contains("size field says"), "\(error)")
+        }
+        let good = WireFrame(kind: .push, requestID: 1, flags: [.endOfStream, .compressed], body: packed)
+        #expect(try good.uncompressedBody(limit: 256 << 20) == raw)
+    }
+
+    static func bodyError(_ frame: WireFrame, limit: Int) -> WireError? {
+        do {
+            _ = try frame.uncompressedBody(limit: limit)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     @Test func nioDecoderPassesDripFeedAndBatchVerification() throws {
         let frames = [Self.frame(id: 1), Self.frame(.streams, id: 2, flags: [], body: []),
                       Self.frame(.error, id: 3, body: (0..<300).map { UInt8($0 & 0xff) })]

@@ -1,6 +1,7 @@
 import FjordModel
 import FjordServiceAPI
 @testable import FjordWire
+import NIOPosix
 import Testing
 
 /// A live server fed bytes by hand: what it answers to broken peers. (Named `…IntegrationTests` so that
@@ -99,6 +100,41 @@ import Testing
             #expect(errors[77]?.code == .timeout)
             #expect(errors[78]?.code == .unsupported)
             try await eventually { handler.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        }
+    }
+
+    /// Whichever of the handler and the deadline claims a request's final frame also gets to write it: the other
+    /// one's end must not cancel that write. (The wire fuzz test against a live ingester found requests with 1–3 ms
+    /// deadlines left without any answer: the handler finished first, its task group cancelled the deadline's
+    /// task, and the timeout frame that task had claimed was never written.)
+    @Test func everyRequestGetsExactlyOneFinalFrameWhenItsDeadlineRacesItsAnswer() async throws {
+        var behaviour = RecordingHandler.Behaviour()
+        behaviour.delay = .milliseconds(1)
+        try await withLoopback(RecordingHandler(behaviour)) { server, _ in
+            let socket = try RawSocket(port: try #require(server.localPort))
+            socket.send(Self.hello())
+            let count = 2_000
+            let body = WireRequest.query(QueryRequest(tenants: ["t"], query: "x", start: 0, end: 1, step: 0)).encodeBody()
+            var bytes: [UInt8] = []
+            for id in 1...count {
+                bytes += WireFrameCodec.encode(WireFrame(kind: .query, requestID: UInt64(id), flags: .endOfStream,
+                                                         deadlineMillis: UInt32(1 + id % 3), body: body))
+            }
+            // Sent from a pool thread while this task reads, so neither side's socket buffer can fill up for good.
+            let sending = Task { [bytes] in try await NIOThreadPool.singleton.runIfActive { socket.send(bytes) } }
+            var finals: [UInt64: Int] = [:]
+            while finals.values.reduce(0, +) < count {
+                let header = try await socket.read(count: WireProtocol.frameOverhead)
+                guard header.count == WireProtocol.frameOverhead else { break }
+                let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+                let received = try Self.frames(header + (try await socket.read(count: length - WireProtocol.headerSize)))
+                for frame in received where frame.kind != .hello && frame.isEndOfStream {
+                    finals[frame.requestID, default: 0] += 1
+                }
+            }
+            try await sending.value
+            #expect(finals.count == count, "\(count - finals.count) requests got no final frame")
+            #expect(finals.values.allSatisfy { $0 == 1 }, "requests with more than one final frame")
         }
     }
 

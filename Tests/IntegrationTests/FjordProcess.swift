@@ -3,11 +3,14 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A real `fjord` process started by a test on a free 127.0.0.1 port, stopped by PID.
+/// A real `fjord` process (or one role's executable, `fjord-ingester`, …) started by a test on a free 127.0.0.1
+/// port, stopped by PID.
 final class FjordProcess: @unchecked Sendable {
     let port: Int
     let dataDirectory: URL
     let extraArguments: [String]
+    /// The executable's name beside ``binary`` (`fjord`, `fjord-ingester`, …).
+    let executable: String
     private(set) var process: Process?
     private let logURL: URL
 
@@ -29,19 +32,23 @@ final class FjordProcess: @unchecked Sendable {
         return url
     }
 
-    init(dataDirectory: URL, port: Int? = nil, arguments: [String] = []) throws {
+    init(dataDirectory: URL, port: Int? = nil, arguments: [String] = [], executable: String = "fjord") throws {
         self.dataDirectory = dataDirectory
         self.port = try port ?? FjordProcess.freePort()
         extraArguments = arguments
-        logURL = dataDirectory.appendingPathComponent("fjord-\(UUID().uuidString.prefix(8)).log")
+        self.executable = executable
+        logURL = dataDirectory.appendingPathComponent("\(executable)-\(UUID().uuidString.prefix(8)).log")
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// Whether the started process is still running.
+    var isRunning: Bool { process?.isRunning ?? false }
+
     /// Starts the process and waits until `/ready` answers 200.
     func start() async throws {
         let process = Process()
-        process.executableURL = FjordProcess.binary
+        process.executableURL = FjordProcess.binary.deletingLastPathComponent().appendingPathComponent(executable)
         process.arguments = [
             "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
             "-common.path-prefix=\(dataDirectory.path)/data",
@@ -55,11 +62,11 @@ final class FjordProcess: @unchecked Sendable {
         self.process = process
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
-            if !process.isRunning { throw FjordTestError("fjord exited early (\(process.terminationStatus)):\n\(self.log)") }
+            if !process.isRunning { throw FjordTestError("\(executable) exited early (\(process.terminationStatus)):\n\(self.log)") }
             if let (status, _) = try? await HTTP.request("GET", baseURL + "/ready"), status == 200 { return }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        throw FjordTestError("fjord did not become ready within 90 s:\n\(self.log)")
+        throw FjordTestError("\(executable) did not become ready within 90 s:\n\(self.log)")
     }
 
     /// Stops the process: SIGTERM (graceful) or SIGKILL (crash), and waits for it to exit.
