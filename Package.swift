@@ -89,6 +89,22 @@ let package = Package(
             ],
             path: "Shared/Rules", swiftSettings: strict
         ),
+        .target(
+            name: "FjordMemcached",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Shared/Memcached", swiftSettings: strict
+        ),
+        .target(
+            name: "FjordQueryFrontend",
+            dependencies: [
+                "FjordModel", "FjordLogQL", "FjordEngine", "FjordServiceAPI", "FjordMemcached",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/QueryFrontend", swiftSettings: strict
+        ),
 
         .target(
             name: "FjordRing",
@@ -158,7 +174,7 @@ let package = Package(
             name: "FjordGateway",
             dependencies: [
                 "FjordModel", "FjordPush", "FjordLogQL", "FjordConfig", "FjordServiceAPI", "FjordLokiAPI",
-                "FjordRuntime", "FjordWire", "FjordRing",
+                "FjordRuntime", "FjordWire", "FjordRing", "FjordQueryFrontend", "FjordMemcached",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -272,6 +288,15 @@ let package = Package(
         .testTarget(
             name: "FjordRulesTests", dependencies: ["FjordRules", "FjordModel", "FjordRing", "FjordCompression"],
             path: "Tests/FjordRulesTests"
+        ),
+        .testTarget(
+            name: "FjordQueryFrontendTests",
+            dependencies: [
+                "FjordQueryFrontend", "FjordMemcached", "FjordEngine", "FjordLogQL", "FjordModel", "FjordServiceAPI",
+                "FjordConformanceKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FjordQueryFrontendTests"
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -29,8 +29,10 @@ enum AllInOne {
         let querier = Querier(ingesters: ingester, store: store, config: config, logger: Logger(label: "fjord.querier"),
                               ingestersInProcess: true)
         let push = PushHandler(config: config, target: ingester)
+        let frontend = try QueryFrontendSetup.make(config: config, downstream: querier,
+                                                   logger: Logger(label: "fjord.frontend"))
         let router = GatewayRoutes.makeRouter(GatewayDependencies(
-            config: config, push: push, query: querier, admin: ingester,
+            config: config, push: push, query: frontend, admin: ingester,
             metricsText: { registry.emitToBuffer() }))
         let host = config.server.httpListenAddress.isEmpty ? "0.0.0.0" : config.server.httpListenAddress
         let idle = TimeAmount.nanoseconds(config.server.httpIdleTimeoutNanos)

@@ -118,6 +118,15 @@ public struct FjordConfiguration: Sendable, Hashable {
     public struct QueryRange: Sendable, Hashable {
         public var alignQueriesWithStep = false
         public var cacheResults = false
+        /// `results_cache.cache.embedded_cache`: the in-process LRU used when no memcached address is set.
+        public var embeddedCacheMaxSizeMB = 100
+        public var embeddedCacheTTLNanos: Int64 = 3600 * 1_000_000_000
+        /// `results_cache.cache.memcached_client` / `memcached`: a shared memcached instead of the embedded cache.
+        public var memcachedAddresses = ""
+        public var memcachedTimeoutNanos: Int64 = 100_000_000
+        public var memcachedMaxIdleConns = 16
+        public var memcachedMaxItemSize = 1 << 20
+        public var memcachedExpirationNanos: Int64 = 0
     }
 
     /// Object storage settings (`storage_config:`).

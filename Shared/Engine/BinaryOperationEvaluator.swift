@@ -140,7 +140,13 @@ enum BinaryOperationEvaluator {
                 }
             }
         }
-        return SeriesSet(stepCount: stepCount, series: builder.series)
+        return SeriesSet(stepCount: stepCount, series: builder.series { lhs, rhs in
+            switch (lhs, rhs) {
+            case (.left(let a), .left(let b)), (.right(let a), .right(let b)): return a < b
+            case (.left, .right): return true
+            case (.right, .left): return false
+            }
+        })
     }
 
     private struct Pair: Hashable {
@@ -215,7 +221,9 @@ enum BinaryOperationEvaluator {
                 builder.append(pair, labels: metric, step: step, value: merged)
             }
         }
-        return SeriesSet(stepCount: stepCount, series: builder.series)
+        return SeriesSet(stepCount: stepCount, series: builder.series { lhs, rhs in
+            lhs.many != rhs.many ? lhs.many < rhs.many : lhs.one < rhs.one
+        })
     }
 
     /// Loki's `resultMetric`: one-to-one `on(…)` keeps only the matching labels, `ignoring(…)` drops them; with

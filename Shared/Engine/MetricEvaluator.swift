@@ -1,4 +1,4 @@
-import FjordLogQL
+public import FjordLogQL
 import FjordModel
 
 /// Walks a metric expression and evaluates every node over the whole step grid.
@@ -8,14 +8,18 @@ struct MetricEvaluator {
     let grid: StepGrid
     let limits: QueryLimits
     let parallelism: Int
+    /// An instant query (`sort`/`topk` keep the order of their single step).
+    let instant: Bool
     var statistics = QueryStatistics()
 
-    init(source: any LogSource, tenants: [String], grid: StepGrid, limits: QueryLimits, parallelism: Int) {
+    init(source: any LogSource, tenants: [String], grid: StepGrid, limits: QueryLimits, parallelism: Int,
+         instant: Bool = false) {
         self.source = source
         self.tenants = tenants
         self.grid = grid
         self.limits = limits
         self.parallelism = parallelism
+        self.instant = instant
     }
 
     mutating func evaluate(_ expression: MetricExpr) async throws(QueryError) -> SeriesSet {
@@ -84,7 +88,7 @@ struct MetricEvaluator {
             input = try await evaluate(inner)
         }
         return VectorAggregationEvaluator.evaluate(aggregation.operation, grouping: aggregation.grouping,
-                                                   k: aggregation.parameter, input: input)
+                                                   k: aggregation.parameter, input: input, instant: instant)
     }
 
     private mutating func binaryOperation(_ binary: BinaryExpr) async throws(QueryError) -> SeriesSet {
@@ -125,7 +129,7 @@ struct MetricEvaluator {
 
 extension MetricExpr {
     /// Every range aggregation in the expression.
-    var rangeAggregations: [RangeAggregation] {
+    public var rangeAggregations: [RangeAggregation] {
         switch self {
         case .rangeAggregation(let aggregation): return [aggregation]
         case .vectorAggregation(let aggregation): return aggregation.inner.rangeAggregations

@@ -95,7 +95,7 @@ public struct QueryEngine: Sendable {
             }
         }
         var evaluator = MetricEvaluator(source: source, tenants: parameters.tenants, grid: grid, limits: limits,
-                                        parallelism: parallelism)
+                                        parallelism: parallelism, instant: parameters.kind == .instant)
         let set = try await evaluator.evaluate(metric)
         let data: QueryResultData
         switch parameters.kind {

@@ -15,7 +15,9 @@ struct RangeAggregationEvaluator {
     let parallelism: Int
 
     func evaluate(statistics: inout QueryStatistics) async throws(QueryError) -> SeriesSet {
-        var samples = try await collect(statistics: &statistics)
+        // Series in label order: the result (and which erroring series is reported) does not depend on the order
+        // streams were read in, so a query split by steps gives exactly the unsplit answer.
+        var samples = try await collect(statistics: &statistics).sorted { Labels.canonicalLess($0.labels, $1.labels) }
         let windows = WindowEvaluator(grid: grid, aggregation: aggregation)
         for series in samples where series.hasError {
             let range = aggregation.range.range
@@ -44,23 +46,27 @@ struct RangeAggregationEvaluator {
     private func collect(statistics: inout QueryStatistics) async throws(QueryError) -> [SampleSeries] {
         let bounds = grid.sampleBounds(range: aggregation.range.range, offset: aggregation.range.offset)
         guard grid.count > 0 else { return [] }
+        // Streams in canonical order, cut into contiguous groups whose results are joined in group order: samples
+        // with equal timestamps in one series then always come in (stream, stored) order, whatever the range read
+        // and however many readers ran.
         let streams = try await scope.selectStreams(from: source, start: bounds.after + 1, end: bounds.through + 1)
+            .canonicallyOrdered()
         let reader = try SampleReader(aggregation: aggregation, plan: plan, grid: grid,
                                       labelTenants: scope.labelsResults)
-        let groups = SourceStream.balancedGroups(streams, count: min(parallelism, streams.count))
-            .map { members in members.map { streams[$0] } }
+        let groups = SourceStream.contiguousGroups(streams, count: min(parallelism, streams.count))
+            .map { members in Array(streams[members]) }
         if groups.count <= 1 {
             let readout = try await reader.read(streams).get()
             statistics.add(readout.statistics)
             return SampleCollector.merge([readout.series])
         }
-        let readouts = await withTaskGroup(of: Result<SampleReader.Readout, QueryError>.self) { group in
-            for part in groups {
-                group.addTask { await reader.read(part) }
+        let readouts = await withTaskGroup(of: (Int, Result<SampleReader.Readout, QueryError>).self) { group in
+            for (index, part) in groups.enumerated() {
+                group.addTask { (index, await reader.read(part)) }
             }
-            var results: [Result<SampleReader.Readout, QueryError>] = []
-            for await result in group { results.append(result) }
-            return results
+            var results = [Result<SampleReader.Readout, QueryError>?](repeating: nil, count: groups.count)
+            for await (index, result) in group { results[index] = result }
+            return results.compactMap { $0 }
         }
         var parts: [[SampleSeries]] = []
         for result in readouts {

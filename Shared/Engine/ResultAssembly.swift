@@ -75,15 +75,8 @@ enum ResultAssembly {
         grid.time(step) / 1_000_000
     }
 
-    /// Prometheus `labels.Compare`: pairwise by name then value (byte order), a prefix sorts first.
+    /// Prometheus `labels.Compare`.
     static func compare(_ lhs: Labels, _ rhs: Labels) -> Int {
-        let shared = min(lhs.count, rhs.count)
-        for index in 0..<shared {
-            let left = lhs[index]
-            let right = rhs[index]
-            if left.name != right.name { return Labels.nameLess(left.name, right.name) ? -1 : 1 }
-            if left.value != right.value { return Labels.nameLess(left.value, right.value) ? -1 : 1 }
-        }
-        return lhs.count - rhs.count
+        Labels.prometheusCompare(lhs, rhs)
     }
 }

@@ -72,6 +72,7 @@ struct StepBuckets {
 /// Collects output points keyed by an identity (a source series, a matched pair) into series, in step order.
 struct SeriesBuilder<Key: Hashable> {
     private var index: [Key: Int] = [:]
+    private var keys: [Key] = []
     private(set) var series: [StepSeries] = []
 
     mutating func append(_ key: Key, labels: @autoclosure () -> Labels, step: Int, value: Double) {
@@ -79,7 +80,15 @@ struct SeriesBuilder<Key: Hashable> {
             series[existing].append(step: step, value: value)
         } else {
             index[key] = series.count
+            keys.append(key)
             series.append(StepSeries(labels: labels(), steps: [Int32(step)], values: [value]))
         }
+    }
+
+    /// The series ordered by key. First appearance depends on which steps the grid holds; key order does not, so
+    /// a query split by steps feeds later aggregations the same order as the unsplit query. (For a one-step grid
+    /// key order is first-appearance order.)
+    func series(orderedBy less: (Key, Key) -> Bool) -> [StepSeries] {
+        series.indices.sorted { less(keys[$0], keys[$1]) }.map { series[$0] }
     }
 }

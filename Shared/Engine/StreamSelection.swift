@@ -24,6 +24,42 @@ extension SourceStream {
     }
 }
 
+extension SourceStream {
+    /// Cuts streams (in their given order) into at most `count` contiguous runs of similar entry counts. Returns
+    /// index ranges into `streams`, in order.
+    static func contiguousGroups(_ streams: [SourceStream], count: Int) -> [Range<Int>] {
+        guard count > 1, streams.count > 1 else { return streams.isEmpty ? [] : [streams.indices] }
+        let sizes = streams.map { stream in max(1, stream.blocks.reduce(0) { $0 + $1.entryCount }) }
+        let total = sizes.reduce(0, +)
+        var groups: [Range<Int>] = []
+        var start = 0
+        var cumulative = 0
+        for index in streams.indices {
+            cumulative += sizes[index]
+            // Close the group when it reaches its share of the total (the last group takes the rest).
+            let target = total * (groups.count + 1) / count
+            if cumulative >= target, groups.count < count - 1, index + 1 < streams.count {
+                groups.append(start..<(index + 1))
+                start = index + 1
+            }
+        }
+        groups.append(start..<streams.count)
+        return groups
+    }
+}
+
+extension Array where Element == SourceStream {
+    /// Streams sorted by tenant, then by Go's order of their canonical label strings: an order that does not depend
+    /// on which source returned a stream first or on the time range selected.
+    func canonicallyOrdered() -> [SourceStream] {
+        let keys = map { [UInt8]($0.labels.canonicalString.utf8) }
+        return indices.sorted { lhs, rhs in
+            if self[lhs].tenant != self[rhs].tenant { return self[lhs].tenant < self[rhs].tenant }
+            return keys[lhs].lexicographicallyPrecedes(keys[rhs])
+        }.map { self[$0] }
+    }
+}
+
 extension TenantScope {
     /// Selects, for every tenant of the scope, the streams whose entries may fall in `[start, end)`.
     func selectStreams(from source: any LogSource, start: Int64, end: Int64) async throws(QueryError)

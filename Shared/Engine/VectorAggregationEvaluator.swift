@@ -4,8 +4,11 @@ import FjordModel
 /// Vector aggregations (`sum by (x)`, `topk`, `sort_desc` …) with Loki's per-step semantics (`evaluator.go`
 /// `VectorAggEvaluator`): groups are formed once per series, then every step aggregates the members present at it.
 enum VectorAggregationEvaluator {
-    /// Aggregates `input` with `operation`; `k` is the parameter of `topk`/`bottomk`.
-    static func evaluate(_ operation: VectorOperation, grouping: Grouping?, k: Int?, input: SeriesSet) -> SeriesSet {
+    /// Aggregates `input` with `operation`; `k` is the parameter of `topk`/`bottomk`. `instant`: the query has one
+    /// evaluation time and `topk`/`sort` results keep that step's order (what `sort`/`sort_desc` return); a range
+    /// query keeps the input order, which does not depend on the grid (so a query split by steps stays exact).
+    static func evaluate(_ operation: VectorOperation, grouping: Grouping?, k: Int?, input: SeriesSet,
+                         instant: Bool = false) -> SeriesSet {
         let grouping = grouping ?? Grouping(without: false, labels: [])
         // Group membership, in order of first appearance.
         var groupIndex: [Labels: Int] = [:]
@@ -25,7 +28,7 @@ enum VectorAggregationEvaluator {
         switch operation {
         case .topk, .bottomk, .approxTopk, .sort, .sortDesc:
             return select(operation, k: k ?? 0, input: input, buckets: buckets, membership: membership,
-                          groups: groupLabels.count)
+                          groups: groupLabels.count, stepOrder: instant)
         default:
             return reduce(operation, input: input, buckets: buckets, membership: membership, groupLabels: groupLabels)
         }
@@ -101,10 +104,10 @@ enum VectorAggregationEvaluator {
     }
 
     /// `topk bottomk sort sort_desc`: keeps member series (with their own labels) at the steps where they are
-    /// selected. The series order of the result is the order of the last step, which is what an instant query
-    /// with `sort`/`sort_desc` returns.
+    /// selected. With `stepOrder` the series order of the result is the order of the last step, which is what an
+    /// instant query with `sort`/`sort_desc` returns; otherwise it is the input order.
     private static func select(_ operation: VectorOperation, k: Int, input: SeriesSet, buckets: StepBuckets,
-                               membership: [Int], groups: Int) -> SeriesSet {
+                               membership: [Int], groups: Int, stepOrder: Bool) -> SeriesSet {
         let limitless = operation == .sort || operation == .sortDesc
         guard limitless || k >= 1 else { return SeriesSet(stepCount: input.stepCount) }
         let largest = operation == .topk || operation == .approxTopk || operation == .sortDesc
@@ -129,6 +132,9 @@ enum VectorAggregationEvaluator {
                 }
             }
             if !order.isEmpty { lastOrder = order }
+        }
+        guard stepOrder else {
+            return SeriesSet(stepCount: input.stepCount, series: perSeries.filter { !$0.steps.isEmpty })
         }
         var seen = Set<Int>()
         var result: [StepSeries] = []

@@ -30,8 +30,12 @@ extension JSONBuffer {
             append(UInt8(ascii: "\""))
             append(name)
             append("\":")
-            let isResult = name.description == "result"
-            appendCache(found: isResult ? stats.resultCacheHits : 0, requested: isResult ? stats.resultCacheRequests : 0)
+            switch name.description {
+            case "result": appendCache(stats.resultCache)
+            case "instantMetricResult": appendCache(stats.instantMetricResultCache)
+            case "logResult": appendCache(stats.logResultCache)
+            default: appendCache(CacheStatistics())
+            }
         }
         append("},\"index\":{\"totalChunks\":")
         append(decimal: stats.chunksReferenced)
@@ -106,14 +110,25 @@ extension JSONBuffer {
         append("\"totalRowsAvailable\":0,\"totalPageDownloadTime\":0,\"wireBytesTransferred\":0}}")
     }
 
-    private mutating func appendCache(found: Int64, requested: Int64) {
+    /// A `Cache` object; `downloadTime` and `queryLengthServed` are Go durations (integer nanoseconds) like Loki's.
+    private mutating func appendCache(_ cache: CacheStatistics) {
         append("{\"entriesFound\":")
-        append(decimal: found)
+        append(decimal: cache.entriesFound)
         append(",\"entriesRequested\":")
-        append(decimal: requested)
-        append(",\"entriesStored\":0,\"bytesReceived\":0,\"bytesSent\":0,\"requests\":")
-        append(decimal: requested)
-        append(",\"downloadTime\":0,\"queryLengthServed\":0}")
+        append(decimal: cache.entriesRequested)
+        append(",\"entriesStored\":")
+        append(decimal: cache.entriesStored)
+        append(",\"bytesReceived\":")
+        append(decimal: cache.bytesReceived)
+        append(",\"bytesSent\":")
+        append(decimal: cache.bytesSent)
+        append(",\"requests\":")
+        append(decimal: cache.requests)
+        append(",\"downloadTime\":")
+        append(decimal: cache.downloadTimeNanos)
+        append(",\"queryLengthServed\":")
+        append(decimal: cache.queryLengthServedNanos)
+        append(UInt8(ascii: "}"))
     }
 
     /// Go's `int64(float)` for finite values in range.

@@ -99,10 +99,26 @@ public struct QueryStatistics: Sendable, Hashable {
     public var compressedBytes: Int64 = 0
     public var totalDuplicates: Int64 = 0
     public var ingestersReached: Int64 = 0
-    public var resultCacheHits: Int64 = 0
-    public var resultCacheRequests: Int64 = 0
+    /// `cache.result`: the results cache of range metric queries.
+    public var resultCache = CacheStatistics()
+    /// `cache.instantMetricResult`: the results cache of instant metric queries.
+    public var instantMetricResultCache = CacheStatistics()
+    /// `cache.logResult`: the cache of empty log-query results.
+    public var logResultCache = CacheStatistics()
 
     public init() {}
+
+    /// Hits of the range-query results cache (the two result-cache counters the wire protocol carries).
+    public var resultCacheHits: Int64 {
+        get { resultCache.entriesFound }
+        set { resultCache.entriesFound = newValue }
+    }
+
+    /// Lookups of the range-query results cache.
+    public var resultCacheRequests: Int64 {
+        get { resultCache.entriesRequested }
+        set { resultCache.entriesRequested = newValue }
+    }
 
     /// Adds another set of counters (for merging split or replica results).
     public mutating func add(_ other: QueryStatistics) {
@@ -125,8 +141,42 @@ public struct QueryStatistics: Sendable, Hashable {
         compressedBytes += other.compressedBytes
         totalDuplicates += other.totalDuplicates
         ingestersReached += other.ingestersReached
-        resultCacheHits += other.resultCacheHits
-        resultCacheRequests += other.resultCacheRequests
+        resultCache.add(other.resultCache)
+        instantMetricResultCache.add(other.instantMetricResultCache)
+        logResultCache.add(other.logResultCache)
+    }
+}
+
+/// One cache's counters in a response's `stats.cache` (Loki's `stats.Cache`, same names).
+public struct CacheStatistics: Sendable, Hashable {
+    /// Keys found.
+    public var entriesFound: Int64 = 0
+    /// Keys looked up.
+    public var entriesRequested: Int64 = 0
+    /// Keys written.
+    public var entriesStored: Int64 = 0
+    /// Value bytes read from the cache.
+    public var bytesReceived: Int64 = 0
+    /// Value bytes written to the cache.
+    public var bytesSent: Int64 = 0
+    /// Calls to the cache (one lookup batch or one write batch each).
+    public var requests: Int64 = 0
+    /// Time spent reading from the cache (nanoseconds).
+    public var downloadTimeNanos: Int64 = 0
+    /// Length of the query's time range answered from the cache (nanoseconds).
+    public var queryLengthServedNanos: Int64 = 0
+
+    public init() {}
+
+    public mutating func add(_ other: CacheStatistics) {
+        entriesFound += other.entriesFound
+        entriesRequested += other.entriesRequested
+        entriesStored += other.entriesStored
+        bytesReceived += other.bytesReceived
+        bytesSent += other.bytesSent
+        requests += other.requests
+        downloadTimeNanos += other.downloadTimeNanos
+        queryLengthServedNanos += other.queryLengthServedNanos
     }
 }
 

@@ -15,9 +15,13 @@ public struct QueryRequest: Sendable, Hashable {
     public var limit: Int
     public var direction: Direction
     public var isInstant: Bool
+    /// `Cache-Control: no-cache`: the query frontend neither reads nor writes the results cache. Only the gateway's
+    /// frontend looks at it, so the wire protocol does not carry it.
+    public var bypassCache: Bool
 
     public init(tenants: [String], query: String, start: Int64, end: Int64, step: Int64, interval: Int64 = 0,
-                limit: Int = 100, direction: Direction = .backward, isInstant: Bool = false) {
+                limit: Int = 100, direction: Direction = .backward, isInstant: Bool = false,
+                bypassCache: Bool = false) {
         self.tenants = tenants
         self.query = query
         self.start = start
@@ -27,6 +31,7 @@ public struct QueryRequest: Sendable, Hashable {
         self.limit = limit
         self.direction = direction
         self.isInstant = isInstant
+        self.bypassCache = bypassCache
     }
 }
 

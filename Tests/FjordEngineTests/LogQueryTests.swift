@@ -1,3 +1,4 @@
+import FjordConformanceKit
 @testable import FjordEngine
 import FjordLogQL
 import FjordModel

@@ -1,3 +1,4 @@
+import FjordConformanceKit
 import FjordEngine
 import FjordLogQL
 import FjordModel

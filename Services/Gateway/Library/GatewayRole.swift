@@ -15,9 +15,12 @@ public enum GatewayRole {
         let health = HealthMonitor()
         let clients = WireClientCache(configuration: RoleRuntime.wireClientConfiguration(config, role: "gateway", node: node))
         let distributor = RingDistributor(watcher: watcher, health: health, clients: clients, logger: logger)
+        let frontend = try QueryFrontendSetup.make(
+            config: config, downstream: QuerierPool(watcher: watcher, health: health, clients: clients),
+            logger: logger)
         let router = GatewayRoutes.makeRouter(GatewayDependencies(
             config: config, push: PushHandler(config: config, target: distributor),
-            query: QuerierPool(watcher: watcher, health: health, clients: clients),
+            query: frontend,
             admin: ClusterAdmin(watcher: watcher, clients: clients),
             metricsText: { registry.emitToBuffer() }))
         let http = RoleRuntime.httpApplication(router: router, config: config, logger: logger)

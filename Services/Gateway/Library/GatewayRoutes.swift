@@ -152,7 +152,8 @@ public enum GatewayRoutes {
         let result = try await service {
             try await deps.query.query(QueryRequest(
                 tenants: ids, query: parsed.query, start: parsed.start, end: parsed.end, step: parsed.step,
-                interval: parsed.interval, limit: parsed.limit, direction: parsed.direction))
+                interval: parsed.interval, limit: parsed.limit, direction: parsed.direction,
+                bypassCache: bypassesCache(request)))
         }
         let flags = EncodingFlags.parse(header: request.headers[.init(EncodingFlags.headerName)!])
         return respond(QueryResponseEncoder.encode(result, flags: flags, direction: parsed.direction))
@@ -164,7 +165,8 @@ public enum GatewayRoutes {
         let result = try await service {
             try await deps.query.query(QueryRequest(
                 tenants: ids, query: parsed.query, start: parsed.time, end: parsed.time, step: 0,
-                limit: parsed.limit, direction: parsed.direction, isInstant: true))
+                limit: parsed.limit, direction: parsed.direction, isInstant: true,
+                bypassCache: bypassesCache(request)))
         }
         let flags = EncodingFlags.parse(header: request.headers[.init(EncodingFlags.headerName)!])
         return respond(QueryResponseEncoder.encode(result, flags: flags, direction: parsed.direction))
@@ -184,6 +186,13 @@ public enum GatewayRoutes {
     }
 
     // MARK: Helpers
+
+    /// `Cache-Control: no-cache` (Loki's results-cache bypass).
+    static func bypassesCache(_ request: Request) -> Bool {
+        request.headers[values: .cacheControl].contains { value in
+            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "no-cache" }
+        }
+    }
 
     /// Tenants, parameters and arrival time of a read request.
     static func readRequest(_ request: Request, tenants: TenantResolver) async throws -> ([String], FormParameters, Int64) {

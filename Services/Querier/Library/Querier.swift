@@ -59,7 +59,7 @@ public final class Querier: QueryTarget, Sendable {
             start = max(start, Clock.nowNanos() - limits.maxQueryLookbackNanos)
         }
         if limits.maxQueryLengthNanos > 0, !request.isInstant, end - start > limits.maxQueryLengthNanos {
-            throw .badRequest("the query time range exceeds the limit (query length: \(GoDuration.format(end - start)), limit: \(GoDuration.format(limits.maxQueryLengthNanos)))")
+            throw .queryTooLong(length: end - start, limit: limits.maxQueryLengthNanos)
         }
         let parameters: QueryParameters
         if request.isInstant {
@@ -70,7 +70,7 @@ public final class Querier: QueryTarget, Sendable {
                 interval: request.interval, limit: request.limit, direction: request.direction)
         }
         let engine = QueryEngine(source: source(end: end, now: Clock.nowNanos()), limits: engineLimits)
-        return try await withTimeout(limits.queryTimeoutNanos) { () throws(ServiceError) -> QueryResult in
+        return try await QueryDeadline.run(limits.queryTimeoutNanos) { () throws(ServiceError) -> QueryResult in
             let outcome: Result<QueryResult, QueryError>
             do {
                 outcome = .success(try await engine.execute(expr, parameters))

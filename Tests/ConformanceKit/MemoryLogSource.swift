@@ -1,14 +1,16 @@
 import FjordModel
 
 /// A block held in memory; decoding without lines drops the line bytes like a storage block would.
-struct MemoryBlock: EntryBlock {
-    let batch: EntryBatch
+public struct MemoryBlock: EntryBlock {
+    public let batch: EntryBatch
 
-    var minTime: Int64 { batch.timestamps.first ?? 0 }
-    var maxTime: Int64 { batch.timestamps.last ?? 0 }
-    var entryCount: Int { batch.count }
+    public init(batch: EntryBatch) { self.batch = batch }
 
-    func decode(_ content: BlockContent) async throws -> EntryBatch {
+    public var minTime: Int64 { batch.timestamps.first ?? 0 }
+    public var maxTime: Int64 { batch.timestamps.last ?? 0 }
+    public var entryCount: Int { batch.count }
+
+    public func decode(_ content: BlockContent) async throws -> EntryBatch {
         switch content {
         case .full, .fullIfContaining:
             return batch
@@ -19,12 +21,13 @@ struct MemoryBlock: EntryBlock {
     }
 }
 
-/// An in-memory ``LogSource`` for tests: streams per tenant, cut into blocks of `blockSize` entries.
-struct MemoryLogSource: LogSource {
+/// An in-memory ``LogSource`` for tests (the engine's, the query frontend's): streams per tenant, cut into blocks of
+/// `blockSize` entries.
+public struct MemoryLogSource: LogSource {
     private var streams: [String: [StreamData]] = [:]
 
     /// Collects entries, then builds the source.
-    struct Builder {
+    public struct Builder {
         private struct Entry {
             var time: Int64
             var line: [UInt8]
@@ -32,19 +35,19 @@ struct MemoryLogSource: LogSource {
         }
 
         private var entries: [String: [Labels: [Entry]]] = [:]
-        var blockSize: Int
+        public var blockSize: Int
 
-        init(blockSize: Int = 1000) {
+        public init(blockSize: Int = 1000) {
             self.blockSize = blockSize
         }
 
-        mutating func add(tenant: String = "fake", labels: Labels, time: Int64, line: String,
+        public mutating func add(tenant: String = "fake", labels: Labels, time: Int64, line: String,
                           metadata: Labels = Labels()) {
             entries[tenant, default: [:]][labels, default: []].append(
                 Entry(time: time, line: Array(line.utf8), metadata: metadata))
         }
 
-        mutating func add(tenant: String = "fake", labels: Labels, time: Int64, line: [UInt8],
+        public mutating func add(tenant: String = "fake", labels: Labels, time: Int64, line: [UInt8],
                           metadata: Labels = Labels()) {
             entries[tenant, default: [:]][labels, default: []].append(
                 Entry(time: time, line: line, metadata: metadata))
@@ -52,7 +55,7 @@ struct MemoryLogSource: LogSource {
 
         /// Sorts every stream by time (stable), drops exact duplicates (as the ingester's head block does) and cuts
         /// blocks.
-        func build() -> MemoryLogSource {
+        public func build() -> MemoryLogSource {
             var source = MemoryLogSource()
             for (tenant, byStream) in entries {
                 var streams: [StreamData] = []
@@ -89,7 +92,7 @@ struct MemoryLogSource: LogSource {
         }
     }
 
-    func select(tenant: String, matchers: [LabelMatcher], start: Int64, end: Int64) async throws -> [StreamData] {
+    public func select(tenant: String, matchers: [LabelMatcher], start: Int64, end: Int64) async throws -> [StreamData] {
         (streams[tenant] ?? []).compactMap { stream in
             guard stream.labels.matches(matchers) else { return nil }
             let blocks = stream.blocks.filter { $0.maxTime >= start && $0.minTime < end }
