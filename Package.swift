@@ -134,7 +134,7 @@ let package = Package(
         .target(
             name: "FjordRuntime",
             dependencies: [
-                "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI",
+                "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI", "FjordServiceAPI", "FjordModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -194,6 +194,22 @@ let package = Package(
             ],
             path: "Services/Compactor/Library", swiftSettings: strict
         ),
+        .target(
+            name: "FjordRuler",
+            dependencies: [
+                "FjordRules", "FjordModel", "FjordConfig", "FjordServiceAPI", "FjordRuntime", "FjordRing", "FjordWire",
+                "FjordCompression", "FjordLokiAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Ruler/Library", swiftSettings: strict
+        ),
         .executableTarget(name: "fjord-gateway", dependencies: ["FjordGateway", "FjordRuntime"],
                           path: "Services/Gateway/Executable", swiftSettings: strict),
         .executableTarget(name: "fjord-ingester", dependencies: ["FjordIngester", "FjordRuntime"],
@@ -202,11 +218,13 @@ let package = Package(
                           path: "Services/Querier/Executable", swiftSettings: strict),
         .executableTarget(name: "fjord-compactor", dependencies: ["FjordCompactor", "FjordRuntime"],
                           path: "Services/Compactor/Executable", swiftSettings: strict),
+        .executableTarget(name: "fjord-ruler", dependencies: ["FjordRuler", "FjordRuntime"],
+                          path: "Services/Ruler/Executable", swiftSettings: strict),
         .executableTarget(
             name: "fjord",
             dependencies: [
-                "FjordGateway", "FjordIngester", "FjordQuerier", "FjordCompactor", "FjordConfig", "FjordStorage",
-                "FjordRuntime",
+                "FjordGateway", "FjordIngester", "FjordQuerier", "FjordCompactor", "FjordRuler", "FjordConfig",
+                "FjordStorage", "FjordRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -297,6 +315,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/FjordQueryFrontendTests"
+        ),
+        .testTarget(
+            name: "FjordRulerTests",
+            dependencies: ["FjordRuler", "FjordRules", "FjordModel", "FjordServiceAPI", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/FjordRulerTests"
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -3,6 +3,7 @@ import FjordConfig
 import FjordGateway
 import FjordIngester
 import FjordQuerier
+import FjordRuler
 import FjordRuntime
 import FjordStorage
 import Foundation
@@ -14,7 +15,8 @@ import Prometheus
 import ServiceLifecycle
 
 /// Wires every role into one process: the ingester (WAL + flush loop), the querier over the ingester's memory and
-/// the local chunk store, and the gateway's HTTP API in front of both.
+/// the local chunk store, the ruler evaluating every rule group through that querier, and the gateway's HTTP API
+/// (with the rule API) in front of them.
 enum AllInOne {
     static let version = FjordVersion.buildInfo.version
 
@@ -34,6 +36,8 @@ enum AllInOne {
         let router = GatewayRoutes.makeRouter(GatewayDependencies(
             config: config, push: push, query: frontend, admin: ingester,
             metricsText: { registry.emitToBuffer() }))
+        let ruler = try Ruler(config: config, query: querier, logger: Logger(label: "fjord.ruler"))
+        RulerRoutes.register(on: router, ruler: ruler, config: config)
         let host = config.server.httpListenAddress.isEmpty ? "0.0.0.0" : config.server.httpListenAddress
         let idle = TimeAmount.nanoseconds(config.server.httpIdleTimeoutNanos)
         let app = Application(
@@ -51,6 +55,7 @@ enum AllInOne {
                 .init(service: CompactorService(
                     compactor: Compactor(store: store, logger: Logger(label: "fjord.compactor")),
                     intervalNanos: config.compactor.compactionIntervalNanos)),
+                .init(service: ruler.service),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

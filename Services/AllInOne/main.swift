@@ -4,6 +4,7 @@ import FjordCompactor
 import FjordGateway
 import FjordIngester
 import FjordQuerier
+import FjordRuler
 import FjordRuntime
 
 let version = FjordVersion.buildInfo.version
@@ -13,5 +14,6 @@ case "gateway": try await GatewayRole.run(config, version: version)
 case "ingester": try await IngesterRole.run(config, version: version)
 case "querier": try await QuerierRole.run(config, version: version)
 case "compactor": try await CompactorRole.run(config, version: version)
+case "ruler": try await RulerRole.run(config, version: version)
 default: try await AllInOne.run(config)
 }

@@ -119,6 +119,15 @@ public enum ConfigLoader {
                 items.append(text)
             }
             value = .stringList(items)
+        } else if option.kind == .stringMap, let mapping = node.mapping {
+            var map: [String: String] = [:]
+            for (keyNode, valueNode) in mapping {
+                guard let key = keyNode.string, let text = valueNode.string else {
+                    throw ConfigError("\(source): \(path) at \(location(node)) must map names to strings")
+                }
+                map[key] = text
+            }
+            value = .stringMap(map)
         } else if let text = node.scalar?.string {
             value = ConfigValue.parse(text, as: option.kind)
         } else {
@@ -154,6 +163,9 @@ public enum ConfigLoader {
         if config.limits.ingestionBurstSizeMB < config.limits.ingestionRateMB, config.limits.ingestionBurstSizeMB > 0 {
             // Loki accepts this too, but a burst below the rate rejects every full-rate push: warn loudly by failing.
             throw ConfigError("limits_config.ingestion_burst_size_mb (\(config.limits.ingestionBurstSizeMB)) must be at least ingestion_rate_mb (\(config.limits.ingestionRateMB))")
+        }
+        if config.ruler.remoteWrite.enabled, config.ruler.remoteWrite.clientURL.isEmpty {
+            throw ConfigError("ruler.remote_write.client.url is required when ruler.remote_write.enabled is true")
         }
         if config.common.pathPrefix.isEmpty {
             throw ConfigError("common.path_prefix must not be empty")

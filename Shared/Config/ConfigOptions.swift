@@ -88,6 +88,15 @@ extension ConfigOption {
                      })
     }
 
+    static func stringMap(_ path: String, _ flag: String?,
+                          _ key: any WritableKeyPath<FjordConfiguration, [String: String]> & Sendable,
+                          _ help: String) -> ConfigOption {
+        ConfigOption(path: path, flag: flag, kind: .stringMap, help: help,
+                     get: { .stringMap($0[keyPath: key]) },
+                     set: { config, value in if case .stringMap(let v) = value { config[keyPath: key] = v } },
+                     check: { _ in nil })
+    }
+
     static func strings(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, [String]> & Sendable,
                         _ help: String) -> ConfigOption {
         ConfigOption(path: path, flag: flag, kind: .stringList, help: help,
@@ -107,8 +116,8 @@ public enum ConfigOptions {
         .bool("auth_enabled", "auth.enabled", \.authEnabled,
               "Require `X-Scope-OrgID` on every request (401 `no org id` without it). When false every request is tenant `fake`."),
         .string("target", "target", \.target,
-                "Roles this process runs: `all` (every role in one process, local disk), or one of `gateway`, `ingester`, `querier`, `compactor` for cluster mode (the `fjord-<role>` executables set it).",
-                allowed: ["all", "gateway", "ingester", "querier", "compactor"]),
+                "Roles this process runs: `all` (every role in one process, local disk), or one of `gateway`, `ingester`, `querier`, `compactor`, `ruler` for cluster mode (the `fjord-<role>` executables set it).",
+                allowed: ["all", "gateway", "ingester", "querier", "compactor", "ruler"]),
 
         .string("server.http_listen_address", "server.http-listen-address", \.server.httpListenAddress,
                 "Address the HTTP API listens on; empty means all interfaces."),
@@ -271,6 +280,40 @@ public enum ConfigOptions {
 
         .duration("compactor.compaction_interval", "compactor.compaction-interval", \.compactor.compactionIntervalNanos,
                   "How often the compactor merges each tenant's index segments of a day into one.", positive: true),
+
+        .string("ruler.alertmanager_url", "ruler.alertmanager-url", \.ruler.alertmanagerURL,
+                "Alertmanager base URL(s), comma-separated; alerts are posted to `<url>/api/v2/alerts`. Empty: alerts are evaluated (and visible in the API) but not sent."),
+        .string("ruler.external_url", "ruler.external.url", \.ruler.externalURL,
+                "Base of each alert's `generatorURL` (Loki links to Grafana Explore) and `$externalURL` in templates."),
+        .stringMap("ruler.external_labels", nil, \.ruler.externalLabels,
+                   "Labels added to every alert and recorded series that does not have them; `$externalLabels` in templates."),
+        .duration("ruler.evaluation_interval", "ruler.evaluation-interval", \.ruler.evaluationIntervalNanos,
+                  "How often a rule group is evaluated when it sets no `interval`.", positive: true),
+        .duration("ruler.poll_interval", "ruler.poll-interval", \.ruler.pollIntervalNanos,
+                  "How often the rule files (and the membership file's rulers) are re-read; API changes apply at once.",
+                  positive: true),
+        .string("ruler.rule_path", "ruler.rule-path", \.ruler.rulePath,
+                "Loki's scratch directory for rule files; accepted for compatibility, Fjord keeps loaded rules in memory and writes nothing there."),
+        .string("ruler.storage.type", "ruler.storage.type", \.ruler.storageType,
+                "Where rule files live: `local` (a directory, one sub-directory per tenant).", allowed: ["local"]),
+        .string("ruler.storage.local.directory", "ruler.storage.local.directory", \.ruler.storageLocalDirectory,
+                "Rule files: `<directory>/<tenant>/<namespace>.yaml`; empty means `<common.path_prefix>/rules`. Cluster rulers share one directory."),
+        .bool("ruler.enable_api", "ruler.enable-api", \.ruler.enableAPI,
+              "Serve `/loki/api/v1/rules` (list, get, set, delete) and `/prometheus/api/v1/rules` and `/alerts`."),
+        .duration("ruler.resend_delay", "ruler.resend-delay", \.ruler.resendDelayNanos,
+                  "A firing alert is sent to Alertmanager again after this long (and resolved alerts for 15 minutes).",
+                  positive: true),
+        .duration("ruler.notification_timeout", "ruler.notification-timeout", \.ruler.notificationTimeoutNanos,
+                  "Longest time one request to Alertmanager or the remote-write endpoint may take.", positive: true),
+        .int("ruler.notification_queue_capacity", "ruler.notification-queue-capacity",
+             \.ruler.notificationQueueCapacity, "Most alerts waiting for Alertmanager; the oldest are dropped beyond it.",
+             min: 1),
+        .bool("ruler.remote_write.enabled", "ruler.remote-write.enabled", \.ruler.remoteWrite.enabled,
+              "Send recording rules' samples to `remote_write.client.url` (Prometheus remote-write: protobuf + snappy)."),
+        .string("ruler.remote_write.client.url", "ruler.remote-write.url", \.ruler.remoteWrite.clientURL,
+                "Remote-write endpoint, e.g. Prometheus' `http://prometheus:9090/api/v1/write`."),
+        .bool("ruler.remote_write.add_org_id_header", "ruler.remote-write.add-org-id-header",
+              \.ruler.remoteWrite.addOrgIDHeader, "Send the rule's tenant as `X-Scope-OrgID` with remote-write requests."),
 
         .string("ring.membership_file", "ring.membership-file", \.ring.membershipFile,
                 "Static membership file listing every ingester (id, address, optional zone and tokens) and querier; re-read when it changes. Required by cluster roles (docs/ring.md)."),

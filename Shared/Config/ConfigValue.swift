@@ -2,7 +2,7 @@ import FjordModel
 
 /// The kinds of values a configuration option holds, with the parsing rules Loki uses for each.
 public enum ConfigKind: String, Sendable {
-    case bool, int, double, string, duration, bytes, stringList
+    case bool, int, double, string, duration, bytes, stringList, stringMap
 }
 
 /// One parsed configuration value.
@@ -16,6 +16,8 @@ public enum ConfigValue: Sendable, Hashable {
     /// Bytes.
     case bytes(Int)
     case stringList([String])
+    /// Names to values (`external_labels`); flags write it as `a=1,b=2`.
+    case stringMap([String: String])
 
     /// Parses `text` as a value of `kind`. Durations accept Prometheus (`1d`, `1w`, `1h30m`) and Go (`1.5h`, `300ms`)
     /// forms; sizes accept plain integers or humanized sizes (`256KB`, `1MiB`) like Loki's `flagext.ByteSize`.
@@ -45,6 +47,14 @@ public enum ConfigValue: Sendable, Hashable {
         case .stringList:
             if trimmed.isEmpty { return .stringList([]) }
             return .stringList(trimmed.split(separator: ",").map { String($0).trimmedOf(" \t") })
+        case .stringMap:
+            var map: [String: String] = [:]
+            for item in trimmed.split(separator: ",") {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { return nil }
+                map[String(parts[0]).trimmedOf(" \t")] = String(parts[1]).trimmedOf(" \t")
+            }
+            return .stringMap(map)
         }
     }
 
@@ -59,6 +69,9 @@ public enum ConfigValue: Sendable, Hashable {
         case .bytes(let value): return String(value)
         case .stringList(let values):
             return "[" + values.map(yamlQuoteIfNeeded).joined(separator: ", ") + "]"
+        case .stringMap(let map):
+            return "{" + map.sorted { $0.key < $1.key }.map { yamlQuoteIfNeeded($0.key) + ": " + yamlQuoteIfNeeded($0.value) }
+                .joined(separator: ", ") + "}"
         }
     }
 

@@ -16,6 +16,7 @@ public struct FjordConfiguration: Sendable, Hashable {
     public var storage = Storage()
     public var compactor = Compactor()
     public var ring = Ring()
+    public var ruler = Ruler()
 
     public init() {}
 
@@ -145,6 +146,33 @@ public struct FjordConfiguration: Sendable, Hashable {
         public var pollIntervalNanos: Int64 = 10_000_000_000
     }
 
+    /// Ruler settings (`ruler:`), Loki's names and defaults.
+    public struct Ruler: Sendable, Hashable {
+        /// Comma-separated Alertmanager base URLs; empty sends nothing.
+        public var alertmanagerURL = ""
+        public var externalURL = ""
+        public var externalLabels: [String: String] = [:]
+        public var evaluationIntervalNanos: Int64 = 60_000_000_000
+        public var pollIntervalNanos: Int64 = 60_000_000_000
+        /// Accepted for Loki compatibility; unused.
+        public var rulePath = ""
+        public var storageType = "local"
+        /// Empty means `<common.path_prefix>/rules`.
+        public var storageLocalDirectory = ""
+        public var enableAPI = true
+        public var resendDelayNanos: Int64 = 60_000_000_000
+        public var notificationTimeoutNanos: Int64 = 10_000_000_000
+        public var notificationQueueCapacity = 10_000
+        public var remoteWrite = RemoteWrite()
+
+        /// Where recording rules' samples go (`ruler.remote_write:`).
+        public struct RemoteWrite: Sendable, Hashable {
+            public var enabled = false
+            public var clientURL = ""
+            public var addOrgIDHeader = true
+        }
+    }
+
     /// Compactor settings (`compactor:`).
     public struct Compactor: Sendable, Hashable {
         public var compactionIntervalNanos: Int64 = 600_000_000_000
@@ -160,6 +188,11 @@ public struct FjordConfiguration: Sendable, Hashable {
     /// The chunk and index directory after defaults are applied.
     public var storageDirectory: String {
         storage.filesystemDirectory.isEmpty ? joinPath(common.pathPrefix, "chunks") : storage.filesystemDirectory
+    }
+
+    /// The rule files' directory after defaults are applied.
+    public var rulesDirectory: String {
+        ruler.storageLocalDirectory.isEmpty ? joinPath(common.pathPrefix, "rules") : ruler.storageLocalDirectory
     }
 
     private func joinPath(_ base: String, _ leaf: String) -> String {

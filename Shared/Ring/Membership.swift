@@ -8,8 +8,10 @@ public enum MemberRole: String, CaseIterable, Sendable, Hashable {
     case compactor
     /// Serves the external HTTP API and distributes pushes.
     case gateway
+    /// Evaluates rule groups; rulers share the groups through a ring of their own (tokens derived from their ids).
+    case ruler
 
-    /// The top-level key in the membership file: `ingesters`, `queriers`, `compactors`, `gateways`.
+    /// The top-level key in the membership file: `ingesters`, `queriers`, `compactors`, `gateways`, `rulers`.
     public var fileKey: String { rawValue + "s" }
 
     /// Whether members of this role sit on the hash ring (and so may list `tokens`).
@@ -62,6 +64,7 @@ public struct Membership: Sendable, Hashable {
     public var queriers: [Member] { members(.querier) }
     public var compactors: [Member] { members(.compactor) }
     public var gateways: [Member] { members(.gateway) }
+    public var rulers: [Member] { members(.ruler) }
 
     /// True when ingesters carry zones (the parser requires all or none to have one).
     public var isZoneAware: Bool { ingesters.contains { $0.zone != nil } }

@@ -26,6 +26,7 @@ public struct MembershipReloader: Service {
                 let membership = snapshot.membership
                 logger.info("membership file changed", metadata: [
                     "ingesters": "\(membership.ingesters.count)", "queriers": "\(membership.queriers.count)",
+                    "rulers": "\(membership.rulers.count)",
                     "generation": "\(snapshot.generation)",
                 ])
                 let addresses = Set(MemberRole.allCases.flatMap { membership.members($0).map(\.address) })

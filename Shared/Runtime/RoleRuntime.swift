@@ -72,7 +72,7 @@ public enum RoleRuntime {
                 if !FileManager.default.isReadableFile(atPath: path) { return "\(key): cannot read \(path)" }
             }
         }
-        guard config.target == "gateway" || config.target == "querier" || !config.ring.membershipFile.isEmpty else {
+        guard ["gateway", "querier", "ruler"].contains(config.target) || !config.ring.membershipFile.isEmpty else {
             return nil
         }
         if config.ring.membershipFile.isEmpty {

@@ -52,7 +52,7 @@ struct MembershipParserTests {
 
     @Test("errors name the file and line", arguments: [
         ("ingesters:\n  - id: a\n    address: h:1\nqueriers: []\nfoo: 1\n",
-         "m.yaml: line 5: unknown key \"foo\" (expected one of: tokens_per_ingester, ingesters, queriers, compactors, gateways)"),
+         "m.yaml: line 5: unknown key \"foo\" (expected one of: tokens_per_ingester, ingesters, queriers, compactors, gateways, rulers)"),
         ("ingesters:\n  - id: a\n    address: h:1\n    port: 2\n",
          "m.yaml: line 4: unknown key \"port\" in ingester (expected one of: id, address, zone, tokens)"),
         ("ingesters:\n  - id: a\n    address: h:1\nqueriers:\n  - id: q\n    address: h:2\n    tokens: [1]\n",

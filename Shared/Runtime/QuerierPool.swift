@@ -1,6 +1,5 @@
 import FjordModel
-import FjordRing
-import FjordRuntime
+public import FjordRing
 public import FjordServiceAPI
 import FjordWire
 import Synchronization

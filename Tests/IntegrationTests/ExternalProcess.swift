@@ -1,0 +1,54 @@
+import Foundation
+
+/// A third-party server a test starts on 127.0.0.1 (Alertmanager, Prometheus from Debian packages installed by
+/// scripts/setup), stopped by PID.
+final class ExternalProcess: @unchecked Sendable {
+    let name: String
+    let port: Int
+    let directory: URL
+    private(set) var process: Process?
+    private let logURL: URL
+
+    /// Whether `path` exists and is executable (tests needing it are skipped otherwise).
+    static func available(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    init(name: String, directory: URL) throws {
+        self.name = name
+        self.directory = directory
+        port = try FjordProcess.freePort()
+        logURL = directory.appendingPathComponent("\(name).log")
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts `executable` with `arguments` and waits until `GET readyPath` answers 200.
+    func start(executable: String, arguments: [String], readyPath: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if !process.isRunning { throw FjordTestError("\(name) exited early (\(process.terminationStatus)):\n\(self.log)") }
+            if let (status, _) = try? await HTTP.request("GET", baseURL + readyPath), status == 200 { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw FjordTestError("\(name) did not become ready within 60 s:\n\(self.log)")
+    }
+
+    func stop() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    deinit { stop() }
+}
