@@ -219,8 +219,8 @@ func withLoopback<T: Sendable>(
     }
 
     @Test func unreachableServerFailsFastDuringBackoff() async throws {
-        let server = try await WireServer.bind(configuration: WireServerConfiguration(role: "ingester", node: "gone"),
-                                               handler: RecordingHandler())
+        let server = try await Self.bindBelowEphemeralPorts(WireServerConfiguration(role: "ingester", node: "gone"),
+                                                            handler: RecordingHandler())
         let port = try #require(server.localPort)
         server.shutdown()
         try await server.run()
@@ -269,7 +269,7 @@ func withLoopback<T: Sendable>(
     @Test func clientReconnectsAfterTheServerRestarts() async throws {
         let handler = RecordingHandler()
         var configuration = WireServerConfiguration(role: "ingester", node: "restart")
-        let first = try await WireServer.bind(configuration: configuration, handler: handler)
+        let first = try await Self.bindBelowEphemeralPorts(configuration, handler: handler)
         let port = try #require(first.localPort)
         configuration.port = port
         let client = try WireClient(host: "127.0.0.1", port: port, configuration: WireClientConfiguration(
@@ -306,4 +306,20 @@ func eventually(_ condition: () async throws -> Bool) async throws {
         try await Task.sleep(for: .milliseconds(20))
     }
     Issue.record("condition not met within 10 s")
+}
+
+extension WireLoopbackIntegrationTests {
+    /// Binds a server on a random port below the kernel's ephemeral range (32768 and up), for tests that stop a
+    /// server and need its port to stay free: other tests and `scripts/cluster-up` pick ports with `bind(0)`, which
+    /// only hands out ephemeral ports, so they cannot take this one while it is down.
+    static func bindBelowEphemeralPorts(_ configuration: WireServerConfiguration, handler: any WireHandler)
+        async throws -> WireServer
+    {
+        var configuration = configuration
+        for _ in 0..<50 {
+            configuration.port = Int.random(in: 20_000..<32_000)
+            if let server = try? await WireServer.bind(configuration: configuration, handler: handler) { return server }
+        }
+        throw WireError(.unavailable, "no free port below the ephemeral range")
+    }
 }
