@@ -28,10 +28,11 @@ final class ClusterProcesses: @unchecked Sendable {
 
     var gatewayURL: String { description.gateway_url }
 
-    init(ingesters: Int = 3, queriers: Int = 2, extraFlags: [String] = []) throws {
+    init(ingesters: Int = 3, queriers: Int = 2, rulers: Int = 1, extraFlags: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-cluster-\(UUID().uuidString)")
         self.extraFlags = extraFlags
-        try ClusterProcesses.script("cluster-up", [directory.path, "--ingesters", "\(ingesters)", "--queriers", "\(queriers)", "--"]
+        try ClusterProcesses.script("cluster-up", [directory.path, "--ingesters", "\(ingesters)", "--queriers", "\(queriers)",
+                                                    "--rulers", "\(rulers)", "--"]
                                     + extraFlags)
         description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: directory.appendingPathComponent("cluster.json")))
     }
