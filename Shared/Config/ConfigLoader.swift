@@ -167,6 +167,16 @@ public enum ConfigLoader {
         if config.ruler.remoteWrite.enabled, config.ruler.remoteWrite.clientURL.isEmpty {
             throw ConfigError("ruler.remote_write.client.url is required when ruler.remote_write.enabled is true")
         }
+        let rulerURLs = config.ruler.alertmanagerURL.split(separator: ",").map { ("ruler.alertmanager_url", String($0)) }
+            + (config.ruler.remoteWrite.enabled ? [("ruler.remote_write.client.url", config.ruler.remoteWrite.clientURL)] : [])
+        for (key, url) in rulerURLs {
+            let trimmed = url.trimmedOf(" ")
+            let lower = trimmed.lowercased()
+            let rest = lower.hasPrefix("http://") ? lower.dropFirst(7) : lower.hasPrefix("https://") ? lower.dropFirst(8) : nil
+            guard let rest, !rest.isEmpty, !rest.hasPrefix("/") else {
+                throw ConfigError("\(key): \"\(trimmed)\" must be an http:// or https:// URL with a host")
+            }
+        }
         if config.common.pathPrefix.isEmpty {
             throw ConfigError("common.path_prefix must not be empty")
         }
