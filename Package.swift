@@ -285,7 +285,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit", "FjordWire", "FjordServiceAPI",
-                "FjordRing",
+                "FjordRing", "FjordMemcached", "FjordQueryFrontend", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/IntegrationTests"
         ),
