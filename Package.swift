@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages, installed by scripts/setup)
@@ -112,6 +113,17 @@ let package = Package(
             path: "Shared/Ring", swiftSettings: strict
         ),
 
+        // Credentials, password and token hashes, and the decision which tenant a credential may use for what.
+        .target(
+            name: "FjordAuth",
+            dependencies: [
+                "FjordModel", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Shared/Auth", swiftSettings: strict
+        ),
+
         // MARK: Configuration and the interfaces roles offer each other
         .target(
             name: "FjordConfig",
@@ -134,8 +146,11 @@ let package = Package(
         .target(
             name: "FjordRuntime",
             dependencies: [
-                "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI", "FjordServiceAPI", "FjordModel",
+                "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI", "FjordServiceAPI", "FjordModel", "FjordAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -174,9 +189,10 @@ let package = Package(
             name: "FjordGateway",
             dependencies: [
                 "FjordModel", "FjordPush", "FjordLogQL", "FjordConfig", "FjordServiceAPI", "FjordLokiAPI",
-                "FjordRuntime", "FjordWire", "FjordRing", "FjordQueryFrontend", "FjordMemcached",
+                "FjordRuntime", "FjordWire", "FjordRing", "FjordQueryFrontend", "FjordMemcached", "FjordAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -198,7 +214,7 @@ let package = Package(
             name: "FjordRuler",
             dependencies: [
                 "FjordRules", "FjordModel", "FjordConfig", "FjordServiceAPI", "FjordRuntime", "FjordRing", "FjordWire",
-                "FjordCompression", "FjordLokiAPI",
+                "FjordCompression", "FjordLokiAPI", "FjordAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -224,7 +240,7 @@ let package = Package(
             name: "fjord",
             dependencies: [
                 "FjordGateway", "FjordIngester", "FjordQuerier", "FjordCompactor", "FjordRuler", "FjordConfig",
-                "FjordStorage", "FjordRuntime",
+                "FjordStorage", "FjordRuntime", "FjordAuth", "FjordModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -275,6 +291,7 @@ let package = Package(
             path: "Tests/FjordEngineTests"
         ),
         .testTarget(name: "FjordConfigTests", dependencies: ["FjordConfig"], path: "Tests/FjordConfigTests"),
+        .testTarget(name: "FjordAuthTests", dependencies: ["FjordAuth"], path: "Tests/FjordAuthTests"),
         .testTarget(name: "FjordIngesterTests", dependencies: ["FjordIngester"], path: "Tests/FjordIngesterTests"),
         .testTarget(
             name: "FjordCompactorTests",

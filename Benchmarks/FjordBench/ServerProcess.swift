@@ -16,12 +16,12 @@ final class ServerProcess {
     let logPath: String
     var pid: Int32 { process.processIdentifier }
 
-    /// The flags that make Fjord comparable with the Loki oracle's configuration (lokicompat README): no auth,
+    /// The flags that make Fjord comparable with the Loki oracle's configuration (lokicompat README): no auth (plain HTTP on loopback),
     /// old samples accepted, no rate or stream limits, no label discovery, large query limits.
     static func benchmarkArguments(port: Int, dataDirectory: String) -> [String] {
         [
             "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
-            "-common.path-prefix=\(dataDirectory)", "-auth.enabled=false",
+            "-common.path-prefix=\(dataDirectory)", "-auth.enabled=false", "-server.http-allow-insecure",
             "-validation.reject-old-samples=false",
             "-distributor.ingestion-rate-limit-mb=100000", "-distributor.ingestion-burst-size-mb=100000",
             "-ingester.per-stream-rate-limit=1GB", "-ingester.per-stream-rate-limit-burst=1GB",

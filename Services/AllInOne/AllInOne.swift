@@ -7,8 +7,6 @@ import FjordRuler
 import FjordRuntime
 import FjordStorage
 import Foundation
-import Hummingbird
-import NIOCore
 import Logging
 import Metrics
 import Prometheus
@@ -33,22 +31,13 @@ enum AllInOne {
         let push = PushHandler(config: config, target: ingester)
         let frontend = try QueryFrontendSetup.make(config: config, downstream: querier,
                                                    logger: Logger(label: "fjord.frontend"))
-        let router = GatewayRoutes.makeRouter(GatewayDependencies(
-            config: config, push: push, query: frontend, admin: ingester,
-            metricsText: { registry.emitToBuffer() }))
         let ruler = try Ruler(config: config, query: querier, logger: Logger(label: "fjord.ruler"))
-        RulerRoutes.register(on: router, ruler: ruler, config: config)
-        let host = config.server.httpListenAddress.isEmpty ? "0.0.0.0" : config.server.httpListenAddress
-        let idle = TimeAmount.nanoseconds(config.server.httpIdleTimeoutNanos)
-        let app = Application(
-            router: router,
-            server: .http1(configuration: .init(idleTimeout: idle)),
-            configuration: .init(address: .hostname(host, port: config.server.httpListenPort), serverName: "fjord"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? config.server.httpListenPort
-                logger.info("fjord listening", metadata: ["address": "\(host):\(port)", "version": "\(version)"])
-            },
-            logger: Logger(label: "fjord.http"))
+        let http = try GatewayHTTP.services(GatewayDependencies(
+            config: config, push: push, query: frontend, admin: ingester,
+            metricsText: { registry.emitToBuffer() }), config: config, logger: logger,
+            listening: "fjord listening", metadata: ["version": "\(version)"]) { router in
+            RulerRoutes.register(on: router, ruler: ruler, config: config)
+        }
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: IngesterService(ingester: ingester)),
@@ -56,8 +45,7 @@ enum AllInOne {
                     compactor: Compactor(store: store, logger: Logger(label: "fjord.compactor")),
                     intervalNanos: config.compactor.compactionIntervalNanos)),
                 .init(service: ruler.service),
-                .init(service: app),
-            ],
+            ] + http.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -17,8 +17,27 @@ public struct FjordConfiguration: Sendable, Hashable {
     public var compactor = Compactor()
     public var ring = Ring()
     public var ruler = Ruler()
+    public var auth = Auth()
+    public var distributor = Distributor()
 
     public init() {}
+
+    /// Who may use the HTTP API (`auth:`, Fjord's own section; see docs/security.md).
+    public struct Auth: Sendable, Hashable {
+        /// Users and bearer tokens with their tenants and rights; empty means no authentication.
+        public var credentialsFile = ""
+        /// Without a credentials file, take `X-Scope-OrgID` as given (Loki's behaviour behind an authenticating
+        /// proxy). Must be said explicitly.
+        public var trustOrgIDHeader = false
+        /// How often the credentials file and the HTTP TLS certificate and key are checked for changes.
+        public var reloadIntervalNanos: Int64 = 10_000_000_000
+    }
+
+    /// Distributor settings (`distributor:`).
+    public struct Distributor: Sendable, Hashable {
+        /// Largest push body accepted as received (compressed).
+        public var maxRecvMsgSize = 100 << 20
+    }
 
     /// HTTP server settings (`server:`).
     public struct Server: Sendable, Hashable {
@@ -27,6 +46,13 @@ public struct FjordConfiguration: Sendable, Hashable {
         public var logLevel = "info"
         public var httpReadTimeoutNanos: Int64 = 30_000_000_000
         public var httpIdleTimeoutNanos: Int64 = 120_000_000_000
+        /// Longest time a connection may take to send a complete request head (slow clients are cut off).
+        public var httpReadHeaderTimeoutNanos: Int64 = 10_000_000_000
+        /// TLS for the HTTP listener: PEM certificate chain and private key.
+        public var httpTLSCertFile = ""
+        public var httpTLSKeyFile = ""
+        /// Serve the public HTTP API (gateway, all-in-one) without TLS. Must be said explicitly.
+        public var httpAllowInsecure = false
         public var gracefulShutdownTimeoutNanos: Int64 = 30_000_000_000
         public var pathPrefix = ""
         /// The internal (wire protocol) listener of cluster roles.

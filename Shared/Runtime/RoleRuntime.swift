@@ -1,3 +1,4 @@
+public import FjordAuth
 public import FjordConfig
 import FjordLokiAPI
 public import FjordWire
@@ -44,14 +45,14 @@ public enum RoleRuntime {
             exit(1)
         }
         if loaded.verifyOnly {
-            if let problem = clusterProblem(loaded.config) {
+            if let problem = startupProblem(loaded.config) {
                 FileHandle.standardError.write(Data("\(program): \(problem)\n".utf8))
                 exit(1)
             }
             print("\(program): configuration is valid")
             exit(0)
         }
-        if let problem = clusterProblem(loaded.config) {
+        if let problem = startupProblem(loaded.config) {
             FileHandle.standardError.write(Data("\(program): \(problem)\n".utf8))
             exit(1)
         }
@@ -61,9 +62,10 @@ public enum RoleRuntime {
         return loaded.config
     }
 
-    /// What a cluster role's configuration lacks, checked before start-up (and by `-verify-config`): the membership
-    /// file must exist and parse, TLS files must be readable.
-    static func clusterProblem(_ config: FjordConfiguration) -> String? {
+    /// What a configuration lacks, checked before start-up (and by `-verify-config`): the security settings
+    /// (``SecurityChecks``), and for cluster roles the membership file and internal TLS files.
+    static func startupProblem(_ config: FjordConfiguration) -> String? {
+        if let problem = SecurityChecks.problem(config) { return problem }
         if config.server.internalTLSEnabled {
             for (key, path) in [("server.internal_tls_cert_file", config.server.internalTLSCertFile),
                                 ("server.internal_tls_key_file", config.server.internalTLSKeyFile),
@@ -100,22 +102,28 @@ public enum RoleRuntime {
         return (Logger(label: label), registry)
     }
 
-    /// The operational HTTP server of a cluster role: `/ready`, `/metrics`, `/config`, plus `routes`.
+    /// The operational HTTP server of a cluster role: `/ready`, `/metrics`, `/config`, plus `routes`. With an
+    /// `authenticator` (a role serving tenant data, like the ruler) every route but `/ready` needs credentials and
+    /// `/metrics` and `/config` an admin credential.
     public static func operationsServer(
         config: FjordConfiguration, registry: PrometheusCollectorRegistry, logger: Logger,
-        readiness: @escaping @Sendable () async -> String?,
-        routes: (Router<BasicRequestContext>) -> Void = { _ in }
-    ) -> some Service {
-        let router = Router(context: BasicRequestContext.self)
+        readiness: @escaping @Sendable () async -> String?, authenticator: Authenticator? = nil,
+        routes: (Router<APIRequestContext>) -> Void = { _ in }
+    ) throws -> some Service {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: AuthMiddleware(authenticator: authenticator))
+        let admin = TenantResolver(config: config, authenticated: authenticator != nil)
         router.get("/ready") { _, _ in
             respond(MetadataResponseEncoder.encodeReady(notReadyReason: await readiness()))
         }
-        router.get("/metrics") { _, _ in
+        router.get("/metrics") { _, context in
+            try admin.requireAdmin(context.credential)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        router.get("/config") { request, _ in
+        router.get("/config") { request, context in
+            try admin.requireAdmin(context.credential)
             let diffs = request.uri.queryParameters["mode"] == "diffs"
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
@@ -123,22 +131,20 @@ public enum RoleRuntime {
                             body: .init(byteBuffer: ByteBuffer(string: ConfigLoader.render(config, onlyChanged: diffs))))
         }
         routes(router)
-        return httpApplication(router: router, config: config, logger: logger)
+        return try httpApplication(router: router, config: config, logger: logger)
     }
 
-    /// A Hummingbird application on the configured HTTP address.
-    public static func httpApplication(router: Router<BasicRequestContext>, config: FjordConfiguration,
-                                       logger: Logger) -> some Service {
-        let host = config.server.httpListenAddress.isEmpty ? "0.0.0.0" : config.server.httpListenAddress
-        return Application(
-            router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(config.server.httpIdleTimeoutNanos))),
-            configuration: .init(address: .hostname(host, port: config.server.httpListenPort), serverName: "fjord"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? config.server.httpListenPort
-                logger.info("HTTP listening", metadata: ["address": "\(host):\(port)", "role": "\(config.target)"])
-            },
-            logger: logger)
+    /// The HTTP server of a role on the configured address (TLS and timeouts from `server:`).
+    public static func httpApplication<Context: RequestContext>(router: Router<Context>, config: FjordConfiguration,
+                                                               logger: Logger) throws -> HTTPServerService<Context>
+        where Context.Source == ApplicationRequestContextSource
+    {
+        try HTTPServerService(router: router, config: config, logger: logger) { host, port in
+            logger.info("HTTP listening", metadata: [
+                "address": "\(host):\(port)", "role": "\(config.target)",
+                "tls": "\(!config.server.httpTLSCertFile.isEmpty)",
+            ])
+        }
     }
 
     static func respond(_ body: EncodedBody) -> Response {

@@ -87,7 +87,7 @@ final class ClusterProcesses: @unchecked Sendable {
             "-server.internal-listen-address=127.0.0.1", "-server.internal-listen-port=\(internalPort)",
             "-common.path-prefix=\(directory.path)/\(id)", "-local.chunk-directory=\(directory.path)/store",
             "-ring.membership-file=\(description.membership_file)", "-ring.replication-factor=3", "-ring.instance-id=\(id)",
-        ] + extraFlags
+        ] + (["gateway", "ruler"].contains(role) ? FjordProcess.insecureDefaults : []) + extraFlags
         let log = directory.appendingPathComponent("logs/\(id)-restart.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

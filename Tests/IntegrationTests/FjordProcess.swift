@@ -45,6 +45,11 @@ final class FjordProcess: @unchecked Sendable {
     /// Whether the started process is still running.
     var isRunning: Bool { process?.isRunning ?? false }
 
+    /// What tests get unless they pass their own security flags: plain HTTP on loopback and `X-Scope-OrgID` taken as
+    /// sent (Loki's model). Fjord refuses to start without TLS or authentication unless told so explicitly
+    /// (docs/security.md); later flags win, so a test's `-auth.credentials-file` or TLS flags take over.
+    static let insecureDefaults = ["-server.http-allow-insecure", "-auth.trust-org-id-header"]
+
     /// Starts the process and waits until `/ready` answers 200.
     func start() async throws {
         let process = Process()
@@ -52,7 +57,7 @@ final class FjordProcess: @unchecked Sendable {
         process.arguments = [
             "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
             "-common.path-prefix=\(dataDirectory.path)/data",
-        ] + extraArguments
+        ] + FjordProcess.insecureDefaults + extraArguments
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()

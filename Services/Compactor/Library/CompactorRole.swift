@@ -10,7 +10,7 @@ public enum CompactorRole {
         let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord.compactor")
         let store = ChunkStore(objects: try FilesystemObjectStore(root: config.storageDirectory))
         let compactor = Compactor(store: store, logger: logger)
-        let http = RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
+        let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
         logger.info("fjord-compactor starting", metadata: ["version": "\(version)"])
         let group = ServiceGroup(configuration: .init(
             services: [

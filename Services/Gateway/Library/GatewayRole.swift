@@ -18,12 +18,11 @@ public enum GatewayRole {
         let frontend = try QueryFrontendSetup.make(
             config: config, downstream: QuerierPool(watcher: watcher, health: health, clients: clients),
             logger: logger)
-        let router = GatewayRoutes.makeRouter(GatewayDependencies(
+        let http = try GatewayHTTP.services(GatewayDependencies(
             config: config, push: PushHandler(config: config, target: distributor),
             query: frontend,
             admin: ClusterAdmin(watcher: watcher, clients: clients),
-            metricsText: { registry.emitToBuffer() }))
-        let http = RoleRuntime.httpApplication(router: router, config: config, logger: logger)
+            metricsText: { registry.emitToBuffer() }), config: config, logger: logger)
         logger.info("fjord-gateway starting", metadata: [
             "version": "\(version)", "ingesters": "\(watcher.snapshot.membership.ingesters.count)",
             "replication_factor": "\(config.ring.replicationFactor)",
@@ -31,8 +30,7 @@ public enum GatewayRole {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: MembershipReloader(watcher: watcher, clients: clients, logger: logger)),
-                .init(service: http),
-            ],
+            ] + http.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -1,3 +1,4 @@
+public import FjordAuth
 public import FjordConfig
 import FjordLogQL
 import FjordLokiAPI
@@ -16,44 +17,51 @@ public struct GatewayDependencies: Sendable {
     public var admin: any IngesterAdmin
     /// Renders `/metrics` (Prometheus text format).
     public var metricsText: @Sendable () -> [UInt8]
+    /// Checks credentials; nil when requests are not authenticated (no credentials file).
+    public var authenticator: Authenticator?
+    public var audit: AuditLog
 
     public init(config: FjordConfiguration, push: PushHandler, query: any QueryTarget, admin: any IngesterAdmin,
-                metricsText: @escaping @Sendable () -> [UInt8]) {
+                metricsText: @escaping @Sendable () -> [UInt8], authenticator: Authenticator? = nil,
+                audit: AuditLog = AuditLog()) {
         self.config = config
         self.push = push
         self.query = query
         self.admin = admin
         self.metricsText = metricsText
+        self.authenticator = authenticator
+        self.audit = audit
     }
 }
 
 /// Loki's HTTP API on a Hummingbird router: push, queries, metadata and operational endpoints.
 public enum GatewayRoutes {
-    public static func makeRouter(_ deps: GatewayDependencies) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public static func makeRouter(_ deps: GatewayDependencies) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware())
+        router.add(middleware: AuthMiddleware(authenticator: deps.authenticator, audit: deps.audit))
         let prefix = deps.config.server.pathPrefix
         let api = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
         let tenants = TenantResolver(config: deps.config)
 
         // Push
         for (path, legacy) in [("/loki/api/v1/push", false), ("/api/prom/push", true)] {
-            api.post(RouterPath(path)) { request, _ in
-                try await handlePush(request, deps: deps, tenants: tenants, legacy: legacy)
+            api.post(RouterPath(path)) { request, context in
+                try await handlePush(request, context: context, deps: deps, tenants: tenants, legacy: legacy)
             }
         }
 
         // Queries
         for method in [HTTPRequest.Method.get, .post] {
-            api.on("/loki/api/v1/query_range", method: method) { request, _ in
-                try await handleRangeQuery(request, deps: deps, tenants: tenants)
+            api.on("/loki/api/v1/query_range", method: method) { request, context in
+                try await handleRangeQuery(request, context: context, deps: deps, tenants: tenants)
             }
-            api.on("/loki/api/v1/query", method: method) { request, _ in
-                try await handleInstantQuery(request, deps: deps, tenants: tenants)
+            api.on("/loki/api/v1/query", method: method) { request, context in
+                try await handleInstantQuery(request, context: context, deps: deps, tenants: tenants)
             }
             for path in ["/loki/api/v1/labels", "/loki/api/v1/label"] {
-                api.on(RouterPath(path), method: method) { request, _ in
-                    let (ids, params, now) = try await readRequest(request, tenants: tenants)
+                api.on(RouterPath(path), method: method) { request, context in
+                    let (ids, params, now) = try await readRequest(request, context: context, tenants: tenants)
                     let parsed = try apiCall { () throws(LokiAPIError) in try LabelsRequest.parse(params, now: now) }
                     let names = try await service {
                         try await deps.query.labelNames(MetadataRequest(tenants: ids, start: parsed.start, end: parsed.end, selector: parsed.query))
@@ -63,23 +71,23 @@ public enum GatewayRoutes {
             }
             api.on("/loki/api/v1/label/:name/values", method: method) { request, context in
                 let name = context.parameters.get("name") ?? ""
-                let (ids, params, now) = try await readRequest(request, tenants: tenants)
+                let (ids, params, now) = try await readRequest(request, context: context, tenants: tenants)
                 let parsed = try apiCall { () throws(LokiAPIError) in try LabelValuesRequest.parse(name: name, params, now: now) }
                 let values = try await service {
                     try await deps.query.labelValues(name: parsed.name, MetadataRequest(tenants: ids, start: parsed.start, end: parsed.end, selector: parsed.query))
                 }
                 return respond(MetadataResponseEncoder.encodeLabelValues(values))
             }
-            api.on("/loki/api/v1/series", method: method) { request, _ in
-                let (ids, params, now) = try await readRequest(request, tenants: tenants)
+            api.on("/loki/api/v1/series", method: method) { request, context in
+                let (ids, params, now) = try await readRequest(request, context: context, tenants: tenants)
                 let parsed = try apiCall { () throws(LokiAPIError) in try FjordLokiAPI.SeriesRequest.parse(params, now: now) }
                 let series = try await service {
                     try await deps.query.series(FjordServiceAPI.SeriesRequest(tenants: ids, start: parsed.start, end: parsed.end, selectors: parsed.groups))
                 }
                 return respond(MetadataResponseEncoder.encodeSeries(series))
             }
-            api.on("/loki/api/v1/index/stats", method: method) { request, _ in
-                let (ids, params, now) = try await readRequest(request, tenants: tenants)
+            api.on("/loki/api/v1/index/stats", method: method) { request, context in
+                let (ids, params, now) = try await readRequest(request, context: context, tenants: tenants)
                 let parsed = try apiCall { () throws(LokiAPIError) in try IndexStatsRequest.parse(params, now: now) }
                 let stats = try await service {
                     try await deps.query.indexStats(MetadataRequest(tenants: ids, start: parsed.start, end: parsed.end, selector: parsed.query))
@@ -90,7 +98,8 @@ public enum GatewayRoutes {
             api.on("/loki/api/v1/format_query", method: method) { request, _ in
                 try await handleFormatQuery(request)
             }
-            api.on("/flush", method: method) { _, _ in
+            api.on("/flush", method: method) { _, context in
+                try tenants.requireAdmin(context.credential)
                 try await service { try await deps.admin.flushAll() }
                 return Response(status: .noContent)
             }
@@ -103,19 +112,22 @@ public enum GatewayRoutes {
         router.get("/ready") { _, _ in
             respond(MetadataResponseEncoder.encodeReady(notReadyReason: await deps.admin.notReadyReason()))
         }
-        router.get("/metrics") { _, _ in
+        router.get("/metrics") { _, context in
+            try tenants.requireAdmin(context.credential)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: deps.metricsText())))
         }
-        router.get("/config") { request, _ in
+        router.get("/config") { request, context in
+            try tenants.requireAdmin(context.credential)
             let diffs = request.uri.queryParameters["mode"] == "diffs"
             let text = ConfigLoader.render(deps.config, onlyChanged: diffs)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get("/services") { _, _ in
+        router.get("/services") { _, context in
+            try tenants.requireAdmin(context.credential)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
             let state = await deps.admin.notReadyReason() == nil ? "Running" : "Stopping"
@@ -127,9 +139,10 @@ public enum GatewayRoutes {
 
     // MARK: Handlers
 
-    static func handlePush(_ request: Request, deps: GatewayDependencies, tenants: TenantResolver, legacy: Bool) async throws -> Response {
+    static func handlePush(_ request: Request, context: APIRequestContext, deps: GatewayDependencies,
+                           tenants: TenantResolver, legacy: Bool) async throws -> Response {
         var request = request
-        let tenant = try tenants.writeTenant(header: request.headers[.init("X-Scope-OrgID")!])
+        let tenant = try tenants.writeTenant(header: request.headers[.init("X-Scope-OrgID")!], credential: context.credential)
         let max = deps.push.maxBodyBytes
         let body: ByteBuffer
         do {
@@ -146,8 +159,9 @@ public enum GatewayRoutes {
         return Response(status: .noContent)
     }
 
-    static func handleRangeQuery(_ request: Request, deps: GatewayDependencies, tenants: TenantResolver) async throws -> Response {
-        let (ids, params, now) = try await readRequest(request, tenants: tenants)
+    static func handleRangeQuery(_ request: Request, context: APIRequestContext, deps: GatewayDependencies,
+                                 tenants: TenantResolver) async throws -> Response {
+        let (ids, params, now) = try await readRequest(request, context: context, tenants: tenants)
         let parsed = try apiCall { () throws(LokiAPIError) in try RangeQueryRequest.parse(params, now: now) }
         let result = try await service {
             try await deps.query.query(QueryRequest(
@@ -159,8 +173,9 @@ public enum GatewayRoutes {
         return respond(QueryResponseEncoder.encode(result, flags: flags, direction: parsed.direction))
     }
 
-    static func handleInstantQuery(_ request: Request, deps: GatewayDependencies, tenants: TenantResolver) async throws -> Response {
-        let (ids, params, now) = try await readRequest(request, tenants: tenants)
+    static func handleInstantQuery(_ request: Request, context: APIRequestContext, deps: GatewayDependencies,
+                                   tenants: TenantResolver) async throws -> Response {
+        let (ids, params, now) = try await readRequest(request, context: context, tenants: tenants)
         let parsed = try apiCall { () throws(LokiAPIError) in try InstantQueryRequest.parse(params, now: now) }
         let result = try await service {
             try await deps.query.query(QueryRequest(
@@ -195,9 +210,10 @@ public enum GatewayRoutes {
     }
 
     /// Tenants, parameters and arrival time of a read request.
-    static func readRequest(_ request: Request, tenants: TenantResolver) async throws -> ([String], FormParameters, Int64) {
+    static func readRequest(_ request: Request, context: APIRequestContext,
+                            tenants: TenantResolver) async throws -> ([String], FormParameters, Int64) {
         var request = request
-        let ids = try tenants.readTenants(header: request.headers[.init("X-Scope-OrgID")!])
+        let ids = try tenants.readTenants(header: request.headers[.init("X-Scope-OrgID")!], credential: context.credential)
         let params = try await parameters(&request)
         return (ids, params, WallClockNanos.now())
     }

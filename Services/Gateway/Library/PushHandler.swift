@@ -1,3 +1,4 @@
+import FjordRuntime
 import FjordConfig
 import FjordModel
 import FjordPush
@@ -17,7 +18,7 @@ public final class PushHandler: Sendable {
 
     public init(config: FjordConfiguration, target: any PushTarget) {
         validator = PushValidator(limits: ValidationLimits(config.limits))
-        bodyLimits = PushBodyLimits()
+        bodyLimits = PushBodyLimits(maxReceiveMessageSize: config.distributor.maxRecvMsgSize, maxDecompressedSize: 0)
         self.target = target
         rateMB = config.limits.ingestionRateMB
         burstMB = config.limits.ingestionBurstSizeMB

@@ -1,3 +1,4 @@
+import FjordRuntime
 import Hummingbird
 import Metrics
 

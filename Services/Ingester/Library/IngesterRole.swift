@@ -22,7 +22,7 @@ public enum IngesterRole {
         let wire = try await WireServer.bind(
             configuration: RoleRuntime.wireServerConfiguration(config, role: "ingester", node: node),
             handler: WireServices(role: "ingester", pushTarget: ingester, logSource: ingester, admin: ingester))
-        let http = RoleRuntime.operationsServer(
+        let http = try RoleRuntime.operationsServer(
             config: config, registry: registry, logger: logger,
             readiness: { await ingester.notReadyReason() },
             routes: { router in

@@ -21,7 +21,7 @@ public enum QuerierRole {
         let wire = try await WireServer.bind(
             configuration: RoleRuntime.wireServerConfiguration(config, role: "querier", node: node),
             handler: WireServices(role: "querier", queryTarget: querier))
-        let http = RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
+        let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
         logger.info("fjord-querier starting", metadata: ["version": "\(version)", "node": "\(node)"])
         let group = ServiceGroup(configuration: .init(
             services: [

@@ -25,7 +25,9 @@ public enum RulerRole {
             logger.warning("this ruler is not listed under rulers: in the membership file and evaluates no group",
                            metadata: ["node": "\(node)"])
         }
-        let http = RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil }) { router in
+        let (authenticator, authServices) = try APIAuthentication.make(config, logger: logger)
+        let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil },
+                                                    authenticator: authenticator) { router in
             RulerRoutes.register(on: router, ruler: ruler, config: config)
         }
         logger.info("fjord-ruler starting", metadata: [
@@ -37,7 +39,7 @@ public enum RulerRole {
                 .init(service: MembershipReloader(watcher: watcher, clients: clients, logger: logger)),
                 .init(service: ruler.service),
                 .init(service: http),
-            ],
+            ] + authServices.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -1,7 +1,9 @@
 public import FjordConfig
 import FjordLokiAPI
+import FjordAuth
 import FjordModel
 import FjordRules
+import FjordRuntime
 import FjordServiceAPI
 import Foundation
 public import Hummingbird
@@ -21,26 +23,26 @@ import NIOCore
 ///
 /// `/api/prom/rules...` and `/api/prom/api/v1/{rules,alerts}` are aliases.
 public enum RulerRoutes {
-    public static func register(on router: Router<BasicRequestContext>, ruler: Ruler, config: FjordConfiguration) {
+    public static func register(on router: Router<APIRequestContext>, ruler: Ruler, config: FjordConfiguration) {
         guard config.ruler.enableAPI else { return }
         let prefix = config.server.pathPrefix
         let api = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
-        let tenants = RulerTenants(authEnabled: config.authEnabled)
+        let tenants = RulerTenants(resolver: TenantResolver(config: config))
 
         for base in ["/loki/api/v1/rules", "/api/prom/rules"] {
-            api.get(RouterPath(base)) { request, _ in
-                let tenant = try tenants.tenant(request)
+            api.get(RouterPath(base)) { request, context in
+                let tenant = try tenants.tenant(request, context, .query)
                 return yaml(RuleYAML.namespaces(try call { () throws(ServiceError) in try ruler.list(tenant: tenant) }))
             }
             api.get(RouterPath(base + "/:namespace")) { request, context in
-                let tenant = try tenants.tenant(request)
+                let tenant = try tenants.tenant(request, context, .query)
                 let namespace = try parameter(context, "namespace")
                 return yaml(RuleYAML.namespaces(try call { () throws(ServiceError) in
                     try ruler.list(tenant: tenant, namespace: namespace)
                 }))
             }
             api.get(RouterPath(base + "/:namespace/:group")) { request, context in
-                let tenant = try tenants.tenant(request)
+                let tenant = try tenants.tenant(request, context, .query)
                 let namespace = try parameter(context, "namespace")
                 let name = try parameter(context, "group")
                 return yaml(RuleYAML.group(try call { () throws(ServiceError) in
@@ -49,7 +51,7 @@ public enum RulerRoutes {
             }
             api.post(RouterPath(base + "/:namespace")) { request, context in
                 var request = request
-                let tenant = try tenants.tenant(request)
+                let tenant = try tenants.tenant(request, context, .rules)
                 let namespace = try parameter(context, "namespace")
                 let body: ByteBuffer
                 do {
@@ -63,13 +65,13 @@ public enum RulerRoutes {
                 return json(RulerAPIEncoding.accepted, status: .accepted)
             }
             api.delete(RouterPath(base + "/:namespace")) { request, context in
-                let tenant = try tenants.tenant(request)
+                let tenant = try tenants.tenant(request, context, .rules)
                 let namespace = try parameter(context, "namespace")
                 try await callAsync { () async throws(ServiceError) in try await ruler.delete(tenant: tenant, namespace: namespace) }
                 return json(RulerAPIEncoding.accepted, status: .accepted)
             }
             api.delete(RouterPath(base + "/:namespace/:group")) { request, context in
-                let tenant = try tenants.tenant(request)
+                let tenant = try tenants.tenant(request, context, .rules)
                 let namespace = try parameter(context, "namespace")
                 let group = try parameter(context, "group")
                 try await callAsync { () async throws(ServiceError) in
@@ -80,8 +82,8 @@ public enum RulerRoutes {
         }
 
         for base in ["/prometheus/api/v1", "/api/prom/api/v1"] {
-            api.get(RouterPath(base + "/rules")) { request, _ in
-                let tenant = try tenants.tenant(request)
+            api.get(RouterPath(base + "/rules")) { request, context in
+                let tenant = try tenants.tenant(request, context, .query)
                 let query = FormParameters.parseURLEncoded(Array((request.uri.query ?? "").utf8)).parameters
                 let filter: PrometheusRulesFilter
                 do {
@@ -93,13 +95,13 @@ public enum RulerRoutes {
                 }
                 return json(await ruler.prometheusRules(tenant: tenant, filter: filter))
             }
-            api.get(RouterPath(base + "/alerts")) { request, _ in
-                json(await ruler.alerts(tenant: try tenants.tenant(request)))
+            api.get(RouterPath(base + "/alerts")) { request, context in
+                json(await ruler.alerts(tenant: try tenants.tenant(request, context, .query)))
             }
         }
     }
 
-    private static func parameter(_ context: BasicRequestContext, _ name: String) throws(RulerHTTPError) -> String {
+    private static func parameter(_ context: APIRequestContext, _ name: String) throws(RulerHTTPError) -> String {
         guard let raw = context.parameters.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
             throw RulerHTTPError(status: 400, message: name == "group" ? "a matching group name must be provided in the request"
                                                                      : "a namespace must be provided in the request")
@@ -136,26 +138,21 @@ public enum RulerRoutes {
     }
 }
 
-/// The tenant of a rule API request, as Loki's auth middleware decides it: with `auth_enabled` exactly one
-/// `X-Scope-OrgID` (401 `no org id` without it), otherwise `fake`.
+/// The tenant of a rule API request: one tenant, decided like every public API request (``TenantResolver``: the
+/// credential's tenants and rights, or `X-Scope-OrgID` as sent, or `fake`). Refusals keep Go's `http.Error` shape
+/// (trailing newline) but are thrown as ``GatewayError`` when they are 401/403 so the audit log records them.
 struct RulerTenants: Sendable {
-    let authEnabled: Bool
+    let resolver: TenantResolver
 
-    func tenant(_ request: Request) throws(RulerHTTPError) -> String {
-        guard authEnabled else { return TenantID.noAuthTenant }
-        guard let header = request.headers[.init("X-Scope-OrgID")!], !header.isEmpty else {
-            throw RulerHTTPError(status: 401, message: TenantError.noOrgID.message)
-        }
-        let tenants: [String]
+    func tenant(_ request: Request, _ context: APIRequestContext, _ right: AccessRight) throws -> String {
         do {
-            tenants = try TenantID.parseHeader(header)
+            return try resolver.writeTenant(header: request.headers[.init("X-Scope-OrgID")!], credential: context.credential,
+                                            right: right)
+        } catch where error.status.code == 401 || error.status.code == 403 {
+            throw GatewayError(status: Int(error.status.code), message: error.message + "\n")
         } catch {
-            throw RulerHTTPError(status: error == TenantError.noOrgID ? 401 : 400, message: error.message)
+            throw RulerHTTPError(status: Int(error.status.code), message: error.message)
         }
-        guard tenants.count == 1, let tenant = tenants.first else {
-            throw RulerHTTPError(status: 400, message: "multiple org IDs present")
-        }
-        return tenant
     }
 }
 

@@ -1,12 +1,14 @@
 public import Hummingbird
-import FjordLokiAPI
-import FjordServiceAPI
+public import FjordLokiAPI
+public import FjordServiceAPI
 import NIOCore
 
-/// An error answered to an HTTP client as Loki does: plain text, the message only, with `nosniff`.
+/// An error answered to an HTTP client of the public API (gateway, all-in-one, ruler) as Loki does: plain text, the message only, with `nosniff`.
 public struct GatewayError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var message: String
+    /// Extra response headers (`WWW-Authenticate` on 401).
+    public var headers = HTTPFields()
 
     public init(status: Int, message: String) {
         self.status = HTTPResponse.Status(code: status)
@@ -22,7 +24,7 @@ public struct GatewayError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers = HTTPFields()
+        var headers = self.headers
         headers[.contentType] = "text/plain; charset=utf-8"
         headers[.init("X-Content-Type-Options")!] = "nosniff"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: message)))
