@@ -6,8 +6,8 @@ import Testing
 /// the credential may not read; writes naming another tenant are refused and change nothing.
 @Suite(.serialized) struct TenantIsolationTests {
     static let entries: [CredentialsFixture.Entry] = [
-        .user("alice", ["team-a=push,query,tail,delete"]),
-        .user("bob", ["team-b=push,query,tail,delete"]),
+        .user("alice", ["team-a=push,query,tail,delete,rules"]),
+        .user("bob", ["team-b=push,query,tail,delete,rules"]),
         .token("a-pusher", ["team-a=push"]),
         .user("carol", ["team-a=query", "team-b=query"]),
         .token("ops", [], admin: true),
@@ -47,6 +47,11 @@ import Testing
             ]
         }
         probes += [
+            ("GET", "/loki/api/v1/rules", []),
+            ("GET", "/loki/api/v1/rules/\(markers["team-a"]!)-ns", []),
+            ("GET", "/loki/api/v1/rules/\(markers["team-b"]!)-ns", []),
+            ("GET", "/prometheus/api/v1/rules", []),
+            ("GET", "/prometheus/api/v1/alerts", []),
             ("GET", "/api/prom/label", range),
             ("GET", "/loki/api/v1/tail", [("query", "{app=\"shared\"}"), ("start", start)]),
             ("GET", "/loki/api/v1/delete", []),
@@ -59,6 +64,12 @@ import Testing
     static let notYetServed: Set<String> = ["/loki/api/v1/tail", "/loki/api/v1/delete", "/loki/api/v1/index/volume", "/api/prom/label"]
 
     /// Tenants whose data `actor` may read when sending `header`, or nil when the request must be refused.
+    /// A rule group of `tenant`: namespace and group name carry its marker.
+    static func ruleGroup(_ tenant: String) -> (namespace: String, yaml: Data) {
+        let marker = markers[tenant]!
+        return ("\(marker)-ns", Data("name: \(marker)-group\nrules:\n  - record: \(marker):lines:rate1m\n    expr: sum(rate({app=\"shared\"}[1m]))\n".utf8))
+    }
+
     static func readable(actor: String?, header: String?) -> Set<String>? {
         switch (actor, header) {
         case ("alice", nil), ("alice", "team-a"): return ["team-a"]
@@ -104,6 +115,13 @@ import Testing
                                                 body: Self.pushBody("team-b", streams: 2, lines: 5, base: base))
         #expect(status == 204, "\(String(decoding: body, as: UTF8.self))")
 
+        for (actor, tenant) in [("alice", "team-a"), ("bob", "team-b")] {
+            let group = Self.ruleGroup(tenant)
+            (status, body) = try await HTTP.request("POST", fjord.baseURL + "/loki/api/v1/rules/\(group.namespace)",
+                                                    headers: credentials.headers(actor, tenant: tenant), body: group.yaml)
+            #expect(status == 202, "\(String(decoding: body, as: UTF8.self))")
+        }
+
         // Writes naming a tenant the credential may not push to, or without valid credentials.
         let intruder = try! JSONSerialization.data(withJSONObject: ["streams": [["stream": ["app": "shared"], "values": [[String(base), "intruder-line"]]]]])
         let writes: [(String?, String?, Set<Int>)] = [
@@ -117,6 +135,16 @@ import Testing
                                                         body: intruder)
             #expect(expected.contains(status), "push by \(actor ?? "nobody") to \(tenant ?? "-"): \(status) \(String(decoding: body, as: UTF8.self))")
         }
+        // Rule changes in another tenant, or without the rules right.
+        let intruderRules = Data("name: intruder-line\nrules:\n  - record: intruder:x\n    expr: sum(rate({app=\"shared\"}[1m]))\n".utf8)
+        for (method, path) in [("POST", "/loki/api/v1/rules/intruder-ns"), ("DELETE", "/loki/api/v1/rules/\(Self.markers["team-b"]!)-ns")] {
+            for (actor, tenant) in [("alice", "team-b"), ("carol", "team-b"), ("a-pusher", "team-a"), ("ops", "team-b")] as [(String, String)] {
+                let (status, _) = try await HTTP.request(method, fjord.baseURL + path, headers: credentials.headers(actor, tenant: tenant),
+                                                         body: method == "POST" ? intruderRules : nil)
+                #expect(status == 403, "\(method) \(path) by \(actor) for \(tenant): \(status)")
+            }
+        }
+
         var (wrongStatus, _) = try await HTTP.request("POST", fjord.baseURL + "/loki/api/v1/push",
                                                       headers: ["Authorization": "Basic " + Data("bob:guess".utf8).base64EncodedString(),
                                                                 "X-Scope-OrgID": "team-b"].merging(json) { $1 }, body: intruder)
@@ -147,6 +175,13 @@ import Testing
                     let label = "\(method) \(path) as \(actor ?? "nobody") with \(header ?? "-")"
                     if Self.readable(actor: actor, header: header) == nil {
                         #expect([400, 401, 403, 404].contains(status), "\(label) answered \(status): \(text.prefix(200))")
+                    } else if path.contains("/rules") || path.hasSuffix("/alerts") {
+                        // The rule API is single-tenant (400 for a|b) and 404s namespaces the tenant does not have.
+                        #expect([200, 400, 404].contains(status), "\(label) answered \(status): \(text.prefix(200))")
+                        if path == "/loki/api/v1/rules", allowed.count == 1, let tenant = allowed.first {
+                            #expect(text.contains(Self.markers[tenant]!), "\(label) misses \(tenant)'s rules: \(text)")
+                            checkedPositive += 1
+                        }
                     } else if !Self.notYetServed.contains(path) {
                         #expect(status == 200, "\(label) answered \(status): \(text.prefix(200))")
                         if path == "/loki/api/v1/query_range", parameters[0].1.hasPrefix("{") {
