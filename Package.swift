@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages, installed by scripts/setup)
@@ -59,6 +60,18 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ],
             path: "Shared/Storage", swiftSettings: strict
+        ),
+        .target(
+            name: "FjordS3",
+            dependencies: [
+                "FjordStorage", "FjordModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/S3", swiftSettings: strict
         ),
         .target(
             name: "FjordWAL", dependencies: ["FjordModel", "FjordCompression", "CFjordBytes"],
@@ -146,7 +159,7 @@ let package = Package(
         .target(
             name: "FjordRuntime",
             dependencies: [
-                "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI", "FjordServiceAPI", "FjordModel", "FjordAuth",
+                "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI", "FjordServiceAPI", "FjordModel", "FjordAuth", "FjordS3", "FjordStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -281,6 +294,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "FjordStorageTests", dependencies: ["FjordStorage"], path: "Tests/FjordStorageTests"),
+        // Helpers for tests that need real servers (moto as the S3-compatible store).
+        .target(name: "FjordTestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "FjordS3Tests", dependencies: ["FjordS3", "FjordStorage", "FjordModel", "FjordTestSupport"], path: "Tests/FjordS3Tests"
+        ),
         .testTarget(name: "FjordWALTests", dependencies: ["FjordWAL"], path: "Tests/FjordWALTests"),
         .testTarget(
             name: "FjordLogQLTests", dependencies: ["FjordLogQL", "FjordConformanceKit"], path: "Tests/FjordLogQLTests"

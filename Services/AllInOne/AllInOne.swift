@@ -21,7 +21,7 @@ enum AllInOne {
     static func run(_ config: FjordConfiguration) async throws {
         let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord")
 
-        let objects = try FilesystemObjectStore(root: config.storageDirectory)
+        let objects = try RoleRuntime.objectStore(config)
         let store = ChunkStore(objects: objects)
         let ingester = try Ingester.open(
             options: IngesterOptions(config: config), sink: ChunkStoreSink(store: store),

@@ -177,6 +177,9 @@ public enum ConfigLoader {
                 throw ConfigError("\(key): \"\(trimmed)\" must be an http:// or https:// URL with a host")
             }
         }
+        if config.storage.objectStore == "s3", config.storage.aws.bucketNames.isEmpty {
+            throw ConfigError("storage_config.aws.bucketnames is required when storage_config.object_store is s3")
+        }
         if config.common.pathPrefix.isEmpty {
             throw ConfigError("common.path_prefix must not be empty")
         }
@@ -223,7 +226,8 @@ public enum ConfigLoader {
                 lines.append(String(repeating: "  ", count: depth) + sections[depth] + ":")
             }
             openSections = sections
-            lines.append(String(repeating: "  ", count: sections.count) + (parts.last ?? "") + ": " + value.yamlText)
+            let text = option.secret && value != .string("") ? "<secret>" : value.yamlText
+            lines.append(String(repeating: "  ", count: sections.count) + (parts.last ?? "") + ": " + text)
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -11,6 +11,8 @@ public struct ConfigOption: Sendable {
     let set: @Sendable (inout FjordConfiguration, ConfigValue) -> Void
     /// Extra check on a parsed value; returns an error message or nil.
     let check: @Sendable (ConfigValue) -> String?
+    /// Credentials: `/config` prints `<secret>` instead of a set value.
+    public internal(set) var secret = false
 
     /// The option's value in `config`.
     public func value(in config: FjordConfiguration) -> ConfigValue { get(config) }
@@ -95,6 +97,14 @@ extension ConfigOption {
                      get: { .stringMap($0[keyPath: key]) },
                      set: { config, value in if case .stringMap(let v) = value { config[keyPath: key] = v } },
                      check: { _ in nil })
+    }
+
+    /// A string option whose value `/config` hides (credentials).
+    static func secret(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, String> & Sendable,
+                       _ help: String) -> ConfigOption {
+        var option = string(path, flag, key, help)
+        option.secret = true
+        return option
     }
 
     static func strings(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, [String]> & Sendable,
@@ -347,8 +357,40 @@ public enum ConfigOptions {
                "Largest push body accepted as received (compressed); larger ones get 413. Decompressed bodies may be 50 times larger.",
                min: 1024),
 
+        .string("storage_config.object_store", "store.object-store", \.storage.objectStore,
+                "Where chunks, index segments and delete requests live: `filesystem` (a local or shared directory) or `s3` (an S3-compatible bucket, `storage_config.aws`). Every role of a cluster must use the same store.",
+                allowed: ["filesystem", "s3"]),
         .string("storage_config.filesystem.directory", "local.chunk-directory", \.storage.filesystemDirectory,
                 "Directory of chunks and index; empty means `<common.path_prefix>/chunks`."),
+        .string("storage_config.aws.endpoint", "s3.endpoint", \.storage.aws.endpoint,
+                "S3 endpoint: `host[:port]` or a URL with scheme; empty means AWS (`s3.<region>.amazonaws.com`)."),
+        .string("storage_config.aws.bucketnames", "s3.buckets", \.storage.aws.bucketNames,
+                "The bucket (Loki accepts a comma-separated list; Fjord uses the first)."),
+        .string("storage_config.aws.region", "s3.region", \.storage.aws.region,
+                "Region used in request signatures; empty means `us-east-1`."),
+        .string("storage_config.aws.access_key_id", "s3.access-key-id", \.storage.aws.accessKeyID,
+                "Access key ID (Signature V4)."),
+        .secret("storage_config.aws.secret_access_key", "s3.secret-access-key", \.storage.aws.secretAccessKey,
+                "Secret access key (shown as `<secret>` by `/config`)."),
+        .secret("storage_config.aws.session_token", "s3.session-token", \.storage.aws.sessionToken,
+                "Session token of temporary credentials, sent as `x-amz-security-token`."),
+        .bool("storage_config.aws.s3forcepathstyle", "s3.force-path-style", \.storage.aws.s3ForcePathStyle,
+              "Path-style URLs (`endpoint/bucket/key`) instead of virtual-host style (`bucket.endpoint/key`); most self-hosted servers (MinIO, Ceph) need it."),
+        .bool("storage_config.aws.insecure", "s3.insecure", \.storage.aws.insecure,
+              "Plain HTTP when the endpoint names no scheme."),
+        .duration("storage_config.aws.request_timeout", "s3.request-timeout", \.storage.aws.requestTimeoutNanos,
+                  "Deadline of one S3 HTTP request (each retry has its own).", positive: true),
+        .duration("storage_config.aws.backoff_config.min_period", "s3.min-backoff", \.storage.aws.minBackoffNanos,
+                  "First delay before retrying a request that failed with a network error, 5xx or 429 (doubles per retry, with jitter).",
+                  positive: true),
+        .duration("storage_config.aws.backoff_config.max_period", "s3.max-backoff", \.storage.aws.maxBackoffNanos,
+                  "Longest delay between retries.", positive: true),
+        .int("storage_config.aws.backoff_config.max_retries", "s3.max-retries", \.storage.aws.maxRetries,
+             "Retries after the first attempt of an S3 request.", max: 100),
+        .bytes("storage_config.aws.multipart_threshold", "s3.multipart-threshold", \.storage.aws.multipartThreshold,
+               "Objects larger than this are uploaded with multipart upload.", min: 5 << 20),
+        .bytes("storage_config.aws.part_size", "s3.part-size", \.storage.aws.partSize,
+               "Size of each multipart upload part but the last (S3's minimum is 5 MiB).", min: 5 << 20),
     ]
 
     /// Options by YAML path.

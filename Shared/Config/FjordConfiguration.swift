@@ -158,8 +158,30 @@ public struct FjordConfiguration: Sendable, Hashable {
 
     /// Object storage settings (`storage_config:`).
     public struct Storage: Sendable, Hashable {
+        /// `filesystem` (default) or `s3`.
+        public var objectStore = "filesystem"
         /// Empty means `<common.path_prefix>/chunks`.
         public var filesystemDirectory = ""
+        public var aws = AWS()
+
+        /// An S3-compatible bucket (`storage_config.aws:`), Loki's names.
+        public struct AWS: Sendable, Hashable {
+            public var endpoint = ""
+            /// Loki accepts a comma-separated list; Fjord uses one bucket.
+            public var bucketNames = ""
+            public var region = ""
+            public var accessKeyID = ""
+            public var secretAccessKey = ""
+            public var sessionToken = ""
+            public var s3ForcePathStyle = false
+            public var insecure = false
+            public var requestTimeoutNanos: Int64 = 30_000_000_000
+            public var minBackoffNanos: Int64 = 100_000_000
+            public var maxBackoffNanos: Int64 = 3_000_000_000
+            public var maxRetries = 5
+            public var multipartThreshold = 16 << 20
+            public var partSize = 8 << 20
+        }
     }
 
     /// Cluster membership and replication (`ring:`).

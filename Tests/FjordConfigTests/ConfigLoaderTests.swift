@@ -89,6 +89,32 @@ import Testing
         #expect(ConfigLoader.render(config, onlyChanged: true).contains("max_query_series: 42"))
     }
 
+    @Test func s3StorageOptionsLoadAndTheSecretStaysHidden() throws {
+        var config = FjordConfiguration()
+        try ConfigLoader.apply(yaml: """
+            storage_config:
+              object_store: s3
+              aws:
+                endpoint: 127.0.0.1:9000
+                bucketnames: logs
+                access_key_id: key
+                secret_access_key: very-secret
+                s3forcepathstyle: true
+                insecure: true
+                backoff_config:
+                  max_retries: 2
+            """, to: &config)
+        #expect(config.storage.objectStore == "s3")
+        #expect(config.storage.aws.bucketNames == "logs")
+        #expect(config.storage.aws.s3ForcePathStyle && config.storage.aws.insecure)
+        #expect(config.storage.aws.maxRetries == 2)
+        let rendered = ConfigLoader.render(config)
+        #expect(rendered.contains("secret_access_key: <secret>"))
+        #expect(!rendered.contains("very-secret"))
+        config.storage.aws.bucketNames = ""
+        #expect(throws: ConfigError.self) { try ConfigLoader.validate(config) }
+    }
+
     @Test func docsAreGeneratedFromTheTable() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let docs = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)

@@ -8,7 +8,7 @@ import ServiceLifecycle
 public enum CompactorRole {
     public static func run(_ config: FjordConfiguration, version: String) async throws {
         let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord.compactor")
-        let store = ChunkStore(objects: try FilesystemObjectStore(root: config.storageDirectory))
+        let store = ChunkStore(objects: try RoleRuntime.objectStore(config))
         let compactor = Compactor(store: store, logger: logger)
         let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
         logger.info("fjord-compactor starting", metadata: ["version": "\(version)"])

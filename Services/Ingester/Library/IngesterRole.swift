@@ -15,7 +15,7 @@ import ServiceLifecycle
 public enum IngesterRole {
     public static func run(_ config: FjordConfiguration, version: String) async throws {
         let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord.ingester")
-        let store = ChunkStore(objects: try FilesystemObjectStore(root: config.storageDirectory))
+        let store = ChunkStore(objects: try RoleRuntime.objectStore(config))
         let ingester = try Ingester.open(options: IngesterOptions(config: config), sink: ChunkStoreSink(store: store),
                                          logger: logger, now: Int64(Date().timeIntervalSince1970 * 1e9))
         let node = RoleRuntime.nodeName(config)

@@ -16,7 +16,7 @@ public enum QuerierRole {
         let health = HealthMonitor()
         let clients = WireClientCache(configuration: RoleRuntime.wireClientConfiguration(config, role: "querier", node: node))
         let ingesters = RingIngesterSource(watcher: watcher, health: health, clients: clients, logger: logger)
-        let store = ChunkStore(objects: try FilesystemObjectStore(root: config.storageDirectory))
+        let store = ChunkStore(objects: try RoleRuntime.objectStore(config))
         let querier = Querier(ingesters: ingesters, store: store, config: config, logger: logger)
         let wire = try await WireServer.bind(
             configuration: RoleRuntime.wireServerConfiguration(config, role: "querier", node: node),
