@@ -216,7 +216,7 @@ let package = Package(
         .target(
             name: "FjordCompactor",
             dependencies: [
-                "FjordStorage", "FjordConfig", "FjordRuntime",
+                "FjordStorage", "FjordConfig", "FjordRuntime", "FjordModel", "FjordCompression", "FjordLogQL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

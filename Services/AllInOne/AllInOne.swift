@@ -42,7 +42,9 @@ enum AllInOne {
             services: [
                 .init(service: IngesterService(ingester: ingester)),
                 .init(service: CompactorService(
-                    compactor: Compactor(store: store, logger: Logger(label: "fjord.compactor")),
+                    compactor: Compactor.make(config: config, store: store, logger: Logger(label: "fjord.compactor"),
+                                              limits: { [limits = config.limits] _ in limits },
+                                              lockOwner: RoleRuntime.nodeName(config)),
                     intervalNanos: config.compactor.compactionIntervalNanos)),
                 .init(service: ruler.service),
             ] + http.map { .init(service: $0) },

@@ -128,6 +128,8 @@ public enum ConfigLoader {
                 map[key] = text
             }
             value = .stringMap(map)
+        } else if option.kind == .retentionStreams {
+            value = .retentionStreams(try retentionStreams(node, path: path, source: source))
         } else if let text = node.scalar?.string {
             value = ConfigValue.parse(text, as: option.kind)
         } else {
@@ -140,6 +142,43 @@ public enum ConfigLoader {
             throw ConfigError("\(source): invalid value for \(path) at \(location(node)): \(problem)")
         }
         return value
+    }
+
+    /// `[{selector: '{a="b"}', priority: 1, period: 24h}, ...]`.
+    private static func retentionStreams(_ node: Node, path: String, source: String) throws(ConfigError) -> [RetentionStreamConfig] {
+        guard let sequence = node.sequence else {
+            throw ConfigError("\(source): \(path) at \(location(node)) must be a list of {selector, priority, period}")
+        }
+        var rules: [RetentionStreamConfig] = []
+        for item in sequence {
+            guard let mapping = item.mapping else {
+                throw ConfigError("\(source): \(path) at \(location(item)) must be a mapping with selector, priority and period")
+            }
+            var selector: String?
+            var priority = 0
+            var period: Int64?
+            for (keyNode, valueNode) in mapping {
+                let text = valueNode.string ?? ""
+                switch keyNode.string {
+                case "selector": selector = text
+                case "priority":
+                    guard let value = Int(text) else { throw ConfigError("\(source): \(path).priority at \(location(valueNode)) must be an integer") }
+                    priority = value
+                case "period":
+                    guard case .duration(let nanos)? = ConfigValue.parse(text, as: .duration) else {
+                        throw ConfigError("\(source): \(path).period at \(location(valueNode)) must be a duration")
+                    }
+                    period = nanos
+                default:
+                    throw ConfigError("\(source): unknown key \(keyNode.string ?? "?") in \(path) at \(location(keyNode))")
+                }
+            }
+            guard let selector, !selector.isEmpty, let period else {
+                throw ConfigError("\(source): \(path) at \(location(item)) needs selector and period")
+            }
+            rules.append(RetentionStreamConfig(selector: selector, priority: priority, periodNanos: period))
+        }
+        return rules
     }
 
     private static func location(_ node: Node) -> String {
@@ -176,6 +215,9 @@ public enum ConfigLoader {
             guard let rest, !rest.isEmpty, !rest.hasPrefix("/") else {
                 throw ConfigError("\(key): \"\(trimmed)\" must be an http:// or https:// URL with a host")
             }
+        }
+        if config.limits.retentionPeriodNanos > 0, config.limits.retentionPeriodNanos < 24 * 3_600_000_000_000 {
+            throw ConfigError("limits_config.retention_period: retention period must be >= 24h")
         }
         if config.storage.objectStore == "s3", config.storage.aws.bucketNames.isEmpty {
             throw ConfigError("storage_config.aws.bucketnames is required when storage_config.object_store is s3")

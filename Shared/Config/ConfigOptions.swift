@@ -107,6 +107,19 @@ extension ConfigOption {
         return option
     }
 
+    static func retentionStreams(_ path: String,
+                                 _ key: any WritableKeyPath<FjordConfiguration, [RetentionStreamConfig]> & Sendable,
+                                 _ help: String) -> ConfigOption {
+        ConfigOption(path: path, flag: nil, kind: .retentionStreams, help: help,
+                     get: { .retentionStreams($0[keyPath: key]) },
+                     set: { config, value in if case .retentionStreams(let v) = value { config[keyPath: key] = v } },
+                     check: { value in
+                         guard case .retentionStreams(let rules) = value else { return nil }
+                         return rules.contains { $0.periodNanos < 24 * 3_600_000_000_000 }
+                             ? "retention period must be >= 24h" : nil
+                     })
+    }
+
     static func strings(_ path: String, _ flag: String?, _ key: any WritableKeyPath<FjordConfiguration, [String]> & Sendable,
                         _ help: String) -> ConfigOption {
         ConfigOption(path: path, flag: flag, kind: .stringList, help: help,
@@ -261,6 +274,13 @@ public enum ConfigOptions {
         .duration("limits_config.max_cache_freshness_per_query", "frontend.max-cache-freshness",
                   \.limits.maxCacheFreshnessPerQueryNanos,
                   "Results for times newer than now minus this are never cached (their data may still arrive)."),
+        .duration("limits_config.retention_period", "store.retention", \.limits.retentionPeriodNanos,
+                  "How long a tenant's data is kept (with `compactor.retention_enabled`); 0 keeps it forever. At least 24h when set."),
+        .retentionStreams("limits_config.retention_stream", \.limits.retentionStream,
+                          "Per-stream retention: a list of `{selector: '{namespace=\"dev\"}', priority: 1, period: 24h}`. The matching rule with the highest priority wins (equal priorities: the shorter period); streams matching none keep `retention_period`. Periods are at least 24h."),
+        .string("limits_config.deletion_mode", "compactor.deletion-mode", \.limits.deletionMode,
+                "`filter-and-delete` (queries hide lines of pending delete requests, the compactor removes them), `filter-only` (queries hide them, nothing is removed) or `disabled` (the delete API answers 400).",
+                allowed: ["disabled", "filter-only", "filter-and-delete"]),
         .int("limits_config.max_concurrent_tail_requests", "querier.max-concurrent-tail-requests",
              \.limits.maxConcurrentTailRequests, "Most live tails per tenant."),
 
@@ -299,7 +319,20 @@ public enum ConfigOptions {
                   "Lifetime of results cache entries in memcached (whole seconds; 0 keeps them until memcached evicts them)."),
 
         .duration("compactor.compaction_interval", "compactor.compaction-interval", \.compactor.compactionIntervalNanos,
-                  "How often the compactor merges each tenant's index segments of a day into one.", positive: true),
+                  "How often the compactor runs: merges each tenant's index segments of a day into one, merges small chunks of a stream, applies retention and delete requests, sweeps replaced chunks.",
+                  positive: true),
+        .bool("compactor.retention_enabled", "compactor.retention-enabled", \.compactor.retentionEnabled,
+              "Apply `limits_config.retention_period` / `retention_stream` and accept delete requests (`/loki/api/v1/delete`)."),
+        .duration("compactor.retention_delete_delay", "compactor.retention-delete-delay", \.compactor.retentionDeleteDelayNanos,
+                  "Chunks that left the index (retention, deletes, merges) are deleted from the store this long afterwards, so queries already running can finish."),
+        .duration("compactor.delete_request_cancel_period", "compactor.delete-request-cancel-period",
+                  \.compactor.deleteRequestCancelPeriodNanos,
+                  "A delete request can be cancelled for this long; the compactor applies it afterwards."),
+        .bool("compactor.merge_small_chunks", "compactor.merge-small-chunks", \.compactor.mergeSmallChunks,
+              "Merge a stream's chunks smaller than half of `ingester.chunk_target_size` (within one index period) into chunks of about that size, and drop entries that replicas stored twice."),
+        .duration("compactor.lock_ttl", "compactor.lock-ttl", \.compactor.lockTTLNanos,
+                  "Only one compactor acts at a time: it holds the `compactor.lock` object in the store, renewed while it works. A lock older than this is taken over (a crashed compactor's); the same `ring.instance_id` takes its own lock back at once.",
+                  positive: true),
 
         .string("ruler.alertmanager_url", "ruler.alertmanager-url", \.ruler.alertmanagerURL,
                 "Alertmanager base URL(s), comma-separated; alerts are posted to `<url>/api/v2/alerts`. Empty: alerts are evaluated (and visible in the API) but not sent."),

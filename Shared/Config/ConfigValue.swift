@@ -2,7 +2,7 @@ import FjordModel
 
 /// The kinds of values a configuration option holds, with the parsing rules Loki uses for each.
 public enum ConfigKind: String, Sendable {
-    case bool, int, double, string, duration, bytes, stringList, stringMap
+    case bool, int, double, string, duration, bytes, stringList, stringMap, retentionStreams
 }
 
 /// One parsed configuration value.
@@ -18,6 +18,8 @@ public enum ConfigValue: Sendable, Hashable {
     case stringList([String])
     /// Names to values (`external_labels`); flags write it as `a=1,b=2`.
     case stringMap([String: String])
+    /// `limits_config.retention_stream`: a YAML list of `{selector, priority, period}`.
+    case retentionStreams([RetentionStreamConfig])
 
     /// Parses `text` as a value of `kind`. Durations accept Prometheus (`1d`, `1w`, `1h30m`) and Go (`1.5h`, `300ms`)
     /// forms; sizes accept plain integers or humanized sizes (`256KB`, `1MiB`) like Loki's `flagext.ByteSize`.
@@ -55,6 +57,8 @@ public enum ConfigValue: Sendable, Hashable {
                 map[String(parts[0]).trimmedOf(" \t")] = String(parts[1]).trimmedOf(" \t")
             }
             return .stringMap(map)
+        case .retentionStreams:
+            return nil  // YAML only
         }
     }
 
@@ -72,6 +76,9 @@ public enum ConfigValue: Sendable, Hashable {
         case .stringMap(let map):
             return "{" + map.sorted { $0.key < $1.key }.map { yamlQuoteIfNeeded($0.key) + ": " + yamlQuoteIfNeeded($0.value) }
                 .joined(separator: ", ") + "}"
+        case .retentionStreams(let rules):
+            return "[" + rules.map { "{selector: \(GoQuote.quote($0.selector)), priority: \($0.priority), period: \(PromDuration.format($0.periodNanos))}" }
+                .joined(separator: ", ") + "]"
         }
     }
 
@@ -87,5 +94,19 @@ extension String {
         while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
         while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
         return String(scalars)
+    }
+}
+
+/// One `retention_stream` rule as configured: streams matching `selector` keep data for `period`; the matching rule
+/// with the highest `priority` wins (equal priorities: the shorter period).
+public struct RetentionStreamConfig: Sendable, Hashable {
+    public var selector: String
+    public var priority: Int
+    public var periodNanos: Int64
+
+    public init(selector: String, priority: Int, periodNanos: Int64) {
+        self.selector = selector
+        self.priority = priority
+        self.periodNanos = periodNanos
     }
 }

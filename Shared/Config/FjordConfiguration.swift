@@ -131,6 +131,9 @@ public struct FjordConfiguration: Sendable, Hashable {
         public var splitQueriesByIntervalNanos: Int64 = 3600 * 1_000_000_000
         public var maxCacheFreshnessPerQueryNanos: Int64 = 600_000_000_000
         public var maxConcurrentTailRequests = 10
+        public var retentionPeriodNanos: Int64 = 0
+        public var retentionStream: [RetentionStreamConfig] = []
+        public var deletionMode = "filter-and-delete"
     }
 
     /// Querier settings (`querier:`).
@@ -224,6 +227,11 @@ public struct FjordConfiguration: Sendable, Hashable {
     /// Compactor settings (`compactor:`).
     public struct Compactor: Sendable, Hashable {
         public var compactionIntervalNanos: Int64 = 600_000_000_000
+        public var retentionEnabled = false
+        public var retentionDeleteDelayNanos: Int64 = 2 * 3600 * 1_000_000_000
+        public var deleteRequestCancelPeriodNanos: Int64 = 24 * 3600 * 1_000_000_000
+        public var mergeSmallChunks = true
+        public var lockTTLNanos: Int64 = 300_000_000_000
     }
 
     // MARK: Derived paths

@@ -4,12 +4,19 @@ import FjordStorage
 import Logging
 import ServiceLifecycle
 
-/// The `fjord-compactor` process: compacts the shared store's index, plus `/ready`, `/metrics`, `/config`.
+/// The `fjord-compactor` process: compaction, retention and deletes on the shared store, plus `/ready`, `/metrics`,
+/// `/config`.
 public enum CompactorRole {
     public static func run(_ config: FjordConfiguration, version: String) async throws {
         let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord.compactor")
         let store = ChunkStore(objects: try RoleRuntime.objectStore(config))
-        let compactor = Compactor(store: store, logger: logger)
+        if let problem = Compactor.validateRetention(config.limits) {
+            logger.critical("\(problem)")
+            throw ConfigError(problem)
+        }
+        let limits = config.limits
+        let compactor = Compactor.make(config: config, store: store, logger: logger, limits: { _ in limits },
+                                       lockOwner: RoleRuntime.nodeName(config))
         let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
         logger.info("fjord-compactor starting", metadata: ["version": "\(version)"])
         let group = ServiceGroup(configuration: .init(
