@@ -74,6 +74,11 @@ let package = Package(
             path: "Shared/S3", swiftSettings: strict
         ),
         .target(
+            name: "FjordDeletion",
+            dependencies: ["FjordStorage", "FjordServiceAPI", "FjordLogQL", "FjordPipeline", "FjordModel"],
+            path: "Shared/Deletion", swiftSettings: strict
+        ),
+        .target(
             name: "FjordWAL", dependencies: ["FjordModel", "FjordCompression", "CFjordBytes"],
             path: "Shared/WAL", swiftSettings: strict
         ),
@@ -191,7 +196,7 @@ let package = Package(
             name: "FjordQuerier",
             dependencies: [
                 "FjordModel", "FjordEngine", "FjordLogQL", "FjordStorage", "FjordConfig", "FjordServiceAPI",
-                "FjordRuntime", "FjordWire", "FjordRing",
+                "FjordRuntime", "FjordWire", "FjordRing", "FjordDeletion",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -216,7 +221,8 @@ let package = Package(
         .target(
             name: "FjordCompactor",
             dependencies: [
-                "FjordStorage", "FjordConfig", "FjordRuntime", "FjordModel", "FjordCompression", "FjordLogQL",
+                "FjordStorage", "FjordConfig", "FjordRuntime", "FjordModel", "FjordCompression", "FjordLogQL", "FjordDeletion",
+                "FjordServiceAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -252,7 +258,7 @@ let package = Package(
         .executableTarget(
             name: "fjord",
             dependencies: [
-                "FjordGateway", "FjordIngester", "FjordQuerier", "FjordCompactor", "FjordRuler", "FjordConfig",
+                "FjordDeletion", "FjordGateway", "FjordIngester", "FjordQuerier", "FjordCompactor", "FjordRuler", "FjordConfig",
                 "FjordStorage", "FjordRuntime", "FjordAuth", "FjordModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -313,12 +319,16 @@ let package = Package(
         .testTarget(name: "FjordIngesterTests", dependencies: ["FjordIngester"], path: "Tests/FjordIngesterTests"),
         .testTarget(
             name: "FjordCompactorTests",
-            dependencies: ["FjordCompactor", "FjordStorage", "FjordModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FjordCompactor", "FjordStorage", "FjordModel", "FjordDeletion", "FjordServiceAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/FjordCompactorTests"
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "FjordTestSupport",
                 "FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit", "FjordWire", "FjordServiceAPI",
                 "FjordRing", "FjordMemcached", "FjordQueryFrontend", .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,6 @@
 import FjordCompactor
 import FjordConfig
+import FjordDeletion
 import FjordGateway
 import FjordIngester
 import FjordQuerier
@@ -26,15 +27,18 @@ enum AllInOne {
         let ingester = try Ingester.open(
             options: IngesterOptions(config: config), sink: ChunkStoreSink(store: store),
             logger: Logger(label: "fjord.ingester"), now: Int64(Date().timeIntervalSince1970 * 1e9))
+        let deleteRequests = DeleteRequestStore(objects: objects, cancelPeriod: config.compactor.deleteRequestCancelPeriodNanos)
         let querier = Querier(ingesters: ingester, store: store, config: config, logger: Logger(label: "fjord.querier"),
-                              ingestersInProcess: true)
+                              ingestersInProcess: true,
+                              deletes: config.compactor.retentionEnabled ? DeleteRequestCache(store: deleteRequests) : nil)
         let push = PushHandler(config: config, target: ingester)
         let frontend = try QueryFrontendSetup.make(config: config, downstream: querier,
                                                    logger: Logger(label: "fjord.frontend"))
         let ruler = try Ruler(config: config, query: querier, logger: Logger(label: "fjord.ruler"))
-        let http = try GatewayHTTP.services(GatewayDependencies(
-            config: config, push: push, query: frontend, admin: ingester,
-            metricsText: { registry.emitToBuffer() }), config: config, logger: logger,
+        var gateway = GatewayDependencies(config: config, push: push, query: frontend, admin: ingester,
+                                          metricsText: { registry.emitToBuffer() })
+        gateway.deletes = deleteRequests
+        let http = try GatewayHTTP.services(gateway, config: config, logger: logger,
             listening: "fjord listening", metadata: ["version": "\(version)"]) { router in
             RulerRoutes.register(on: router, ruler: ruler, config: config)
         }
@@ -44,6 +48,7 @@ enum AllInOne {
                 .init(service: CompactorService(
                     compactor: Compactor.make(config: config, store: store, logger: Logger(label: "fjord.compactor"),
                                               limits: { [limits = config.limits] _ in limits },
+                                              deletes: StoredDeleteRequests(store: deleteRequests),
                                               lockOwner: RoleRuntime.nodeName(config)),
                     intervalNanos: config.compactor.compactionIntervalNanos)),
                 .init(service: ruler.service),

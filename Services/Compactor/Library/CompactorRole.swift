@@ -1,4 +1,5 @@
 import FjordConfig
+import FjordDeletion
 import FjordRuntime
 import FjordStorage
 import Logging
@@ -9,13 +10,16 @@ import ServiceLifecycle
 public enum CompactorRole {
     public static func run(_ config: FjordConfiguration, version: String) async throws {
         let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord.compactor")
-        let store = ChunkStore(objects: try RoleRuntime.objectStore(config))
+        let objects = try RoleRuntime.objectStore(config)
+        let store = ChunkStore(objects: objects)
+        let deleteRequests = DeleteRequestStore(objects: objects, cancelPeriod: config.compactor.deleteRequestCancelPeriodNanos)
         if let problem = Compactor.validateRetention(config.limits) {
             logger.critical("\(problem)")
             throw ConfigError(problem)
         }
         let limits = config.limits
         let compactor = Compactor.make(config: config, store: store, logger: logger, limits: { _ in limits },
+                                       deletes: StoredDeleteRequests(store: deleteRequests),
                                        lockOwner: RoleRuntime.nodeName(config))
         let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
         logger.info("fjord-compactor starting", metadata: ["version": "\(version)"])

@@ -20,6 +20,8 @@ public struct GatewayDependencies: Sendable {
     /// Checks credentials; nil when requests are not authenticated (no credentials file).
     public var authenticator: Authenticator?
     public var audit: AuditLog
+    /// Where `/loki/api/v1/delete` requests go (the compactor); nil answers 400 `Retention is not enabled`.
+    public var deletes: (any DeleteRequestTarget)?
 
     public init(config: FjordConfiguration, push: PushHandler, query: any QueryTarget, admin: any IngesterAdmin,
                 metricsText: @escaping @Sendable () -> [UInt8], authenticator: Authenticator? = nil,
@@ -104,6 +106,8 @@ public enum GatewayRoutes {
                 return Response(status: .noContent)
             }
         }
+
+        DeleteRoutes.register(on: api, deps: deps, tenants: tenants)
 
         // Operations
         api.get("/loki/api/v1/status/buildinfo") { _, _ in

@@ -1,4 +1,5 @@
 public import FjordConfig
+public import FjordDeletion
 import FjordEngine
 import FjordLogQL
 public import FjordModel
@@ -11,6 +12,8 @@ public import Logging
 public final class Querier: QueryTarget, Sendable {
     let ingesters: any LogSource
     let store: ChunkStore?
+    /// Delete requests whose lines queries hide (nil: deletion disabled).
+    let deletes: DeleteRequestCache?
     let limits: FjordConfiguration.Limits
     let queryIngestersWithin: Int64
     let logger: Logger
@@ -21,7 +24,8 @@ public final class Querier: QueryTarget, Sendable {
     ///   - ingestersInProcess: the ingester lives in this process (all-in-one): asking it costs nothing, so it is
     ///     always asked, and data pushed with old timestamps is visible before it is flushed.
     public init(ingesters: any LogSource, store: ChunkStore?, config: FjordConfiguration, logger: Logger,
-                ingestersInProcess: Bool = false) {
+                ingestersInProcess: Bool = false, deletes: DeleteRequestCache? = nil) {
+        self.deletes = config.limits.deletionMode == "disabled" ? nil : deletes
         self.ingesters = ingesters
         self.store = store
         limits = config.limits
@@ -34,7 +38,8 @@ public final class Querier: QueryTarget, Sendable {
         var sources: [any LogSource] = []
         if queryIngestersWithin == 0 || end >= now - queryIngestersWithin { sources.append(ingesters) }
         if let store { sources.append(store) }
-        return MergedSource(sources)
+        guard let deletes else { return MergedSource(sources) }
+        return DeleteFilteringSource(inner: MergedSource(sources)) { tenant in try await deletes.requests(tenant: tenant) }
     }
 
     var engineLimits: QueryLimits {

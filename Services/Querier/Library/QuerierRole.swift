@@ -1,4 +1,5 @@
 import FjordConfig
+import FjordDeletion
 import FjordRing
 import FjordRuntime
 import FjordStorage
@@ -16,8 +17,11 @@ public enum QuerierRole {
         let health = HealthMonitor()
         let clients = WireClientCache(configuration: RoleRuntime.wireClientConfiguration(config, role: "querier", node: node))
         let ingesters = RingIngesterSource(watcher: watcher, health: health, clients: clients, logger: logger)
-        let store = ChunkStore(objects: try RoleRuntime.objectStore(config))
-        let querier = Querier(ingesters: ingesters, store: store, config: config, logger: logger)
+        let objects = try RoleRuntime.objectStore(config)
+        let store = ChunkStore(objects: objects)
+        let deletes = DeleteRequestStore(objects: objects, cancelPeriod: config.compactor.deleteRequestCancelPeriodNanos)
+        let querier = Querier(ingesters: ingesters, store: store, config: config, logger: logger,
+                              deletes: config.compactor.retentionEnabled ? DeleteRequestCache(store: deletes) : nil)
         let wire = try await WireServer.bind(
             configuration: RoleRuntime.wireServerConfiguration(config, role: "querier", node: node),
             handler: WireServices(role: "querier", queryTarget: querier))
