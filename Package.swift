@@ -174,6 +174,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Shared/Runtime", swiftSettings: strict
         ),
@@ -245,6 +248,25 @@ let package = Package(
             ],
             path: "Services/Ruler/Library", swiftSettings: strict
         ),
+        .target(
+            name: "FjordAgent",
+            dependencies: [
+                "FjordModel", "FjordPush", "FjordLogQL", "FjordRegex", "FjordPipeline", "FjordConfig", "FjordRuntime",
+                "FjordLokiAPI",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Agent/Library", swiftSettings: strict
+        ),
+        .executableTarget(name: "fjord-agent", dependencies: ["FjordAgent", "FjordRuntime"],
+                          path: "Services/Agent/Executable", swiftSettings: strict),
         .executableTarget(name: "fjord-gateway", dependencies: ["FjordGateway", "FjordRuntime"],
                           path: "Services/Gateway/Executable", swiftSettings: strict),
         .executableTarget(name: "fjord-ingester", dependencies: ["FjordIngester", "FjordRuntime"],
@@ -333,6 +355,10 @@ let package = Package(
                 "FjordRing", "FjordMemcached", "FjordQueryFrontend", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/IntegrationTests"
+        ),
+        .testTarget(
+            name: "FjordAgentTests", dependencies: ["FjordAgent", "FjordModel", "FjordPush", "FjordCompression"],
+            path: "Tests/FjordAgentTests", resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "FjordLokiAPITests", dependencies: ["FjordLokiAPI"], path: "Tests/FjordLokiAPITests"),
         .testTarget(

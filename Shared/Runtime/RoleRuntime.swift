@@ -91,7 +91,13 @@ public enum RoleRuntime {
     /// Logging to stderr at the configured level, and Prometheus metrics. Returns the role's logger and the registry
     /// behind `/metrics`.
     public static func bootstrap(_ config: FjordConfiguration, label: String) -> (Logger, PrometheusCollectorRegistry) {
-        let level = Logger.Level(rawValue: config.server.logLevel == "warn" ? "warning" : config.server.logLevel) ?? .info
+        bootstrap(logLevel: config.server.logLevel, label: label)
+    }
+
+    /// ``bootstrap(_:label:)`` for processes with their own configuration (`fjord-agent`): `logLevel` is Loki's
+    /// `debug`, `info`, `warn` or `error`.
+    public static func bootstrap(logLevel: String, label: String) -> (Logger, PrometheusCollectorRegistry) {
+        let level = Logger.Level(rawValue: logLevel == "warn" ? "warning" : logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -1,3 +1,4 @@
+import FjordRuntime
 import FjordRules
 import Logging
 import Metrics

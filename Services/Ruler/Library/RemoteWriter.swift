@@ -1,3 +1,4 @@
+import FjordRuntime
 import FjordCompression
 import FjordModel
 import FjordRules

@@ -1,4 +1,5 @@
 public import FjordConfig
+import FjordRuntime
 import FjordModel
 import Foundation
 public import FjordRules

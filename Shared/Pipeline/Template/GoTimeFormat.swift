@@ -328,14 +328,20 @@ enum GoTimeFormat {
         }
         let localDays = GoTime.daysFromCivil(year: year, month: month, day: day)
         let localSeconds = localDays * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        // Times outside Int64 nanoseconds (before 1678, after 2262, Go's year 0 of year-less layouts) do not parse.
+        func unixNanos(_ seconds: Int64) -> Int64? {
+            let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            let (sum, overflowSum) = scaled.addingReportingOverflow(Int64(nanos))
+            return overflow || overflowSum ? nil : sum
+        }
         if let offset {
             let name = zoneName ?? (offset == 0 && zone.isUTC ? "UTC" : "")
-            return GoTimeValue(nanos: (localSeconds - Int64(offset)) * 1_000_000_000 + Int64(nanos), offsetSeconds: offset,
-                               zoneName: name)
+            guard let value = unixNanos(localSeconds - Int64(offset)) else { return nil }
+            return GoTimeValue(nanos: value, offsetSeconds: offset, zoneName: name)
         }
         let zoneOffset = zone.offset(forLocalSeconds: localSeconds)
-        return GoTimeValue(nanos: (localSeconds - Int64(zoneOffset.offset)) * 1_000_000_000 + Int64(nanos),
-                           offsetSeconds: zoneOffset.offset, zoneName: zoneName ?? zoneOffset.name)
+        guard let value = unixNanos(localSeconds - Int64(zoneOffset.offset)) else { return nil }
+        return GoTimeValue(nanos: value, offsetSeconds: zoneOffset.offset, zoneName: zoneName ?? zoneOffset.name)
     }
 }
 

@@ -1,5 +1,5 @@
-import NIOCore
-import NIOHTTP1
+public import NIOCore
+public import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -75,16 +75,63 @@ public struct OutboundResponse: Sendable {
     public var body: [UInt8]
 }
 
-/// A small HTTP/1.1 client on SwiftNIO for the ruler's outgoing calls (Alertmanager, remote-write): one connection
-/// per request (`Connection: close`), an overall deadline, optional TLS with the system trust store. The calls are
-/// few (one per batch), so connection reuse is not worth a pool.
+/// TLS settings of outgoing requests (Prometheus' `tls_config`): a CA bundle instead of the system trust store, a
+/// client certificate, the name the server's certificate must show, or no verification at all.
+public struct OutboundTLSOptions: Sendable, Hashable {
+    public var caFile: String
+    public var certFile: String
+    public var keyFile: String
+    public var serverName: String
+    public var insecureSkipVerify: Bool
+
+    public init(caFile: String = "", certFile: String = "", keyFile: String = "", serverName: String = "",
+                insecureSkipVerify: Bool = false) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+        self.serverName = serverName
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}
+
+/// A small HTTP/1.1 client on SwiftNIO for outgoing calls (the ruler's Alertmanager and remote-write, the agent's
+/// pushes): one connection per request (`Connection: close`), an overall deadline, optional TLS with the system
+/// trust store or given files. The calls are few (one per batch), so connection reuse is not worth a pool.
 public struct OutboundHTTP: Sendable {
     let group: any EventLoopGroup
     let tlsContext: NIOSSLContext?
+    let serverName: String
+    let userAgent: String
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, userAgent: String = "fjord-ruler") {
         self.group = group
         tlsContext = try? NIOSSLContext(configuration: .makeClientConfiguration())
+        serverName = ""
+        self.userAgent = userAgent
+    }
+
+    /// A client with explicit TLS settings; throws when a certificate or key file cannot be loaded.
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, tls: OutboundTLSOptions,
+                userAgent: String) throws(OutboundHTTPError) {
+        self.group = group
+        self.userAgent = userAgent
+        serverName = tls.serverName
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        do {
+            if !tls.caFile.isEmpty {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.caFile))
+            }
+            if !tls.certFile.isEmpty {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certFile).map { .certificate($0) }
+            }
+            if !tls.keyFile.isEmpty {
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem))
+            }
+            if tls.insecureSkipVerify { configuration.certificateVerification = .none }
+            tlsContext = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw OutboundHTTPError("tls_config: \(error)")
+        }
     }
 
     /// Sends one request and returns the status and body.
@@ -93,6 +140,7 @@ public struct OutboundHTTP: Sendable {
         let loop = group.next()
         let promise = loop.makePromise(of: OutboundResponse.self)
         let tlsContext = self.tlsContext
+        let serverName = self.serverName
         if url.isTLS, tlsContext == nil { throw OutboundHTTPError("\(url): TLS is not available") }
         let deadline = loop.scheduleTask(in: timeout) {
             promise.fail(OutboundHTTPError("\(url): no answer within \(timeout.nanoseconds / 1_000_000) ms"))
@@ -102,7 +150,9 @@ public struct OutboundHTTP: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if url.isTLS, let tlsContext {
-                        let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: url.host)
+                        let name = serverName.isEmpty ? url.host : serverName
+                        let handler = try NIOSSLClientHandler(
+                            context: tlsContext, serverHostname: name.first?.isNumber == true || name.contains(":") ? nil : name)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -121,7 +171,7 @@ public struct OutboundHTTP: Sendable {
         head.headers.add(name: "Host", value: url.host.contains(":") ? "[\(url.host)]:\(url.port)" : "\(url.host):\(url.port)")
         head.headers.add(name: "Content-Length", value: String(body.count))
         head.headers.add(name: "Connection", value: "close")
-        head.headers.add(name: "User-Agent", value: "fjord-ruler")
+        head.headers.add(name: "User-Agent", value: userAgent)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if !body.isEmpty {
