@@ -225,7 +225,7 @@ let package = Package(
             name: "FjordCompactor",
             dependencies: [
                 "FjordStorage", "FjordConfig", "FjordRuntime", "FjordModel", "FjordCompression", "FjordLogQL", "FjordDeletion",
-                "FjordServiceAPI",
+                "FjordServiceAPI", "FjordWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

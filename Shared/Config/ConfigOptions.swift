@@ -178,6 +178,8 @@ public enum ConfigOptions {
         .string("server.internal_tls_ca_file", "server.internal-tls-ca-file", \.server.internalTLSCAFile,
                 "PEM CA certificate(s) that sign every role's certificate."),
 
+        .string("common.compactor_grpc_address", "common.compactor-grpc-address", \.common.compactorGRPCAddress,
+                "The compactor's internal (wire) address `host:port`; the gateway sends `/loki/api/v1/delete` there in cluster mode (the all-in-one calls its compactor in process)."),
         .string("common.path_prefix", "common.path-prefix", \.common.pathPrefix,
                 "Directory where all data goes (WAL under `wal/`, chunks and index under `chunks/`) unless set separately."),
 

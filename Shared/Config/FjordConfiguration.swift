@@ -69,6 +69,8 @@ public struct FjordConfiguration: Sendable, Hashable {
     public struct Common: Sendable, Hashable {
         /// Where all data goes unless a more specific directory is set.
         public var pathPrefix = "data"
+        /// The compactor's wire address (`host:port`), for the gateway's delete API in cluster mode.
+        public var compactorGRPCAddress = ""
     }
 
     /// Ingester settings (`ingester:`), Loki's names and defaults.

@@ -83,6 +83,13 @@ public final class WireClient: Sendable {
         try expect(.ok, try await call(.flush, timeout: timeout))
     }
 
+    /// A delete-request call to the compactor: the added request, the tenant's list, or nothing (cancel).
+    public func deleteRequests(_ operation: DeleteRequestCall, timeout: Duration? = nil) async throws(WireError) -> [DeleteRequest] {
+        let frames = try await call(.deleteRequests(operation), timeout: timeout)
+        try expect(.deleteRequestList, frames)
+        return try WireDeleteCoding.decode(try bodies(frames)[0])
+    }
+
     /// Nil when the server is ready, otherwise its reason.
     public func notReadyReason(timeout: Duration? = nil) async throws(WireError) -> String? {
         let frames = try await call(.ready, timeout: timeout)

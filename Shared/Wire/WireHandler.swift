@@ -14,6 +14,14 @@ public protocol WireHandler: Sendable {
     func indexStats(_ request: MetadataRequest) async throws -> IndexStats
     func flush() async throws
     func notReadyReason() async -> String?
+    /// Delete-request calls (the compactor); the default answers `unsupported`.
+    func deleteRequests(_ call: DeleteRequestCall) async throws -> [DeleteRequest]
+}
+
+extension WireHandler {
+    public func deleteRequests(_ call: DeleteRequestCall) async throws -> [DeleteRequest] {
+        throw WireError(.unsupported, "this node does not serve delete requests")
+    }
 }
 
 /// A ``WireHandler`` over the role interfaces a process has: an ingester passes its ``PushTarget``,
@@ -24,12 +32,16 @@ public struct WireServices: WireHandler {
     public var logSource: (any LogSource)?
     public var queryTarget: (any QueryTarget)?
     public var admin: (any IngesterAdmin)?
+    /// The compactor's delete requests.
+    public var deleteTarget: (any DeleteRequestTarget)?
     /// Named in `unsupported` errors, e.g. `querier`.
     public var role: String
 
     public init(role: String, pushTarget: (any PushTarget)? = nil, logSource: (any LogSource)? = nil,
-                queryTarget: (any QueryTarget)? = nil, admin: (any IngesterAdmin)? = nil) {
+                queryTarget: (any QueryTarget)? = nil, admin: (any IngesterAdmin)? = nil,
+                deleteTarget: (any DeleteRequestTarget)? = nil) {
         self.role = role
+        self.deleteTarget = deleteTarget
         self.pushTarget = pushTarget
         self.logSource = logSource
         self.queryTarget = queryTarget
@@ -73,6 +85,11 @@ public struct WireServices: WireHandler {
     public func indexStats(_ request: MetadataRequest) async throws -> IndexStats {
         guard let queryTarget else { throw missing("indexStats") }
         return try await queryTarget.indexStats(request)
+    }
+
+    public func deleteRequests(_ call: DeleteRequestCall) async throws -> [DeleteRequest] {
+        guard let deleteTarget else { throw missing("deleteRequests") }
+        return try await call.perform(on: deleteTarget)
     }
 
     public func flush() async throws {

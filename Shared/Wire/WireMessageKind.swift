@@ -23,6 +23,8 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let indexStats = WireMessageKind(rawValue: 0x16)
     public static let flush = WireMessageKind(rawValue: 0x17)
     public static let ready = WireMessageKind(rawValue: 0x18)
+    /// A delete-request call to the compactor: add, list or cancel (`/loki/api/v1/delete`).
+    public static let deleteRequests = WireMessageKind(rawValue: 0x19)
 
     // MARK: Responses (server → client)
     /// Empty success answer (push, flush).
@@ -39,6 +41,8 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let stats = WireMessageKind(rawValue: 0x45)
     /// Readiness: ready, or the reason why not.
     public static let readiness = WireMessageKind(rawValue: 0x46)
+    /// Delete requests: the one added, or the tenant's list (empty after a cancel).
+    public static let deleteRequestList = WireMessageKind(rawValue: 0x47)
 
     /// True for the kinds a client may send as a request.
     public var isRequest: Bool { (0x10...0x3f).contains(rawValue) }
@@ -57,6 +61,7 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
         case .indexStats: "indexStats"
         case .flush: "flush"
         case .ready: "ready"
+        case .deleteRequests: "deleteRequests"
         case .ok: "ok"
         case .streams: "streams"
         case .queryResult: "queryResult"
@@ -64,6 +69,7 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
         case .labelSets: "labelSets"
         case .stats: "stats"
         case .readiness: "readiness"
+        case .deleteRequestList: "deleteRequestList"
         default: "kind(0x\(String(rawValue, radix: 16)))"
         }
     }

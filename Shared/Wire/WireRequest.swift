@@ -12,6 +12,7 @@ public enum WireRequest: Sendable {
     case indexStats(MetadataRequest)
     case flush
     case ready
+    case deleteRequests(DeleteRequestCall)
 
     /// The frame kind that carries this request.
     public var kind: WireMessageKind {
@@ -25,6 +26,7 @@ public enum WireRequest: Sendable {
         case .indexStats: .indexStats
         case .flush: .flush
         case .ready: .ready
+        case .deleteRequests: .deleteRequests
         }
     }
 
@@ -66,6 +68,8 @@ public enum WireRequest: Sendable {
             writer.strings(request.selectors)
         case .flush, .ready:
             break
+        case .deleteRequests(let call):
+            call.encode(into: &writer)
         }
         return writer.take()
     }
@@ -120,6 +124,8 @@ public enum WireRequest: Sendable {
             request = .flush
         case .ready:
             request = .ready
+        case .deleteRequests:
+            request = .deleteRequests(try DeleteRequestCall.decode(&reader))
         default:
             throw WireError(.unsupported, "\(kind) is not a request this node understands")
         }

@@ -174,6 +174,8 @@ struct WireDispatch {
             try await responder.send(.ok, [], last: true)
         case .ready:
             try await responder.send(.readiness, WireMetadataCoding.encodeReadiness(await handler.notReadyReason()), last: true)
+        case .deleteRequests(let call):
+            try await responder.send(.deleteRequestList, WireDeleteCoding.encode(try await handler.deleteRequests(call)), last: true)
         }
     }
 

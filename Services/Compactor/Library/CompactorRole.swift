@@ -2,11 +2,12 @@ import FjordConfig
 import FjordDeletion
 import FjordRuntime
 import FjordStorage
+import FjordWire
 import Logging
 import ServiceLifecycle
 
-/// The `fjord-compactor` process: compaction, retention and deletes on the shared store, plus `/ready`, `/metrics`,
-/// `/config`.
+/// The `fjord-compactor` process: compaction, retention and deletes on the shared store, the delete-request calls of
+/// gateways on its wire listener, plus `/ready`, `/metrics`, `/config`.
 public enum CompactorRole {
     public static func run(_ config: FjordConfiguration, version: String) async throws {
         let (logger, registry) = RoleRuntime.bootstrap(config, label: "fjord.compactor")
@@ -22,10 +23,14 @@ public enum CompactorRole {
                                        deletes: StoredDeleteRequests(store: deleteRequests),
                                        lockOwner: RoleRuntime.nodeName(config))
         let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
+        let wire = try await WireServer.bind(
+            configuration: RoleRuntime.wireServerConfiguration(config, role: "compactor", node: RoleRuntime.nodeName(config)),
+            handler: WireServices(role: "compactor", deleteTarget: deleteRequests))
         logger.info("fjord-compactor starting", metadata: ["version": "\(version)"])
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: CompactorService(compactor: compactor, intervalNanos: config.compactor.compactionIntervalNanos)),
+                .init(service: WireServerService(server: wire, logger: logger)),
                 .init(service: http),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -18,11 +18,16 @@ public enum GatewayRole {
         let frontend = try QueryFrontendSetup.make(
             config: config, downstream: QuerierPool(watcher: watcher, health: health, clients: clients),
             logger: logger)
-        let http = try GatewayHTTP.services(GatewayDependencies(
+        var deps = GatewayDependencies(
             config: config, push: PushHandler(config: config, target: distributor),
             query: frontend,
             admin: ClusterAdmin(watcher: watcher, clients: clients),
-            metricsText: { registry.emitToBuffer() }), config: config, logger: logger)
+            metricsText: { registry.emitToBuffer() })
+        if !config.common.compactorGRPCAddress.isEmpty {
+            deps.deletes = RemoteDeleteRequestTarget(
+                client: try clients.client(for: try MemberAddress(parsing: config.common.compactorGRPCAddress)))
+        }
+        let http = try GatewayHTTP.services(deps, config: config, logger: logger)
         logger.info("fjord-gateway starting", metadata: [
             "version": "\(version)", "ingesters": "\(watcher.snapshot.membership.ingesters.count)",
             "replication_factor": "\(config.ring.replicationFactor)",
