@@ -342,8 +342,9 @@ let package = Package(
         .testTarget(
             name: "FjordCompactorTests",
             dependencies: [
-                "FjordCompactor", "FjordStorage", "FjordModel", "FjordDeletion", "FjordServiceAPI",
-                .product(name: "Logging", package: "swift-log"),
+                "FjordCompactor", "FjordStorage", "FjordModel", "FjordDeletion", "FjordServiceAPI", "FjordRuntime",
+                "FjordConfig", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/FjordCompactorTests"
         ),

@@ -27,6 +27,7 @@ enum AllInOne {
         let ingester = try Ingester.open(
             options: IngesterOptions(config: config), sink: ChunkStoreSink(store: store),
             logger: Logger(label: "fjord.ingester"), now: Int64(Date().timeIntervalSince1970 * 1e9))
+        let tenantLimits = try TenantLimits.load(config)
         let deleteRequests = DeleteRequestStore(objects: objects, cancelPeriod: config.compactor.deleteRequestCancelPeriodNanos)
         let querier = Querier(ingesters: ingester, store: store, config: config, logger: Logger(label: "fjord.querier"),
                               ingestersInProcess: true,
@@ -47,11 +48,12 @@ enum AllInOne {
                 .init(service: IngesterService(ingester: ingester)),
                 .init(service: CompactorService(
                     compactor: Compactor.make(config: config, store: store, logger: Logger(label: "fjord.compactor"),
-                                              limits: { [limits = config.limits] _ in limits },
+                                              limits: { tenantLimits.limits($0) },
                                               deletes: StoredDeleteRequests(store: deleteRequests),
                                               lockOwner: RoleRuntime.nodeName(config)),
                     intervalNanos: config.compactor.compactionIntervalNanos)),
                 .init(service: ruler.service),
+                .init(service: RuntimeConfigReloader(config: config, limits: tenantLimits, logger: logger)),
             ] + http.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

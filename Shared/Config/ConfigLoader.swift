@@ -89,6 +89,46 @@ public enum ConfigLoader {
         try walk(mapping, prefix: "", config: &config, source: source)
     }
 
+    /// Per-tenant limits from a runtime configuration file (`overrides: {<tenant>: {<limit>: value}}`): each tenant's
+    /// options are applied over `defaults` with the same names, parsing and checks as `limits_config`.
+    public static func tenantOverrides(yaml: String, defaults: FjordConfiguration.Limits,
+                                       source: String = "runtime config") throws(ConfigError) -> [String: FjordConfiguration.Limits] {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigError("\(source): invalid YAML: \(error)")
+        }
+        guard let root else { return [:] }
+        guard let top = root.mapping else { throw ConfigError("\(source): the top level must be a mapping") }
+        var result: [String: FjordConfiguration.Limits] = [:]
+        for (keyNode, valueNode) in top {
+            guard keyNode.string == "overrides" else {
+                // Loki's runtime file has other sections (multi_kv_config, ...); Fjord reads only overrides.
+                continue
+            }
+            guard let tenants = valueNode.mapping else {
+                if valueNode.null != nil { continue }
+                throw ConfigError("\(source): overrides at \(location(valueNode)) must map tenant IDs to limits")
+            }
+            for (tenantNode, limitsNode) in tenants {
+                guard let tenant = tenantNode.string else { throw ConfigError("\(source): non-string tenant at \(location(tenantNode))") }
+                var config = FjordConfiguration()
+                config.limits = defaults
+                if let limits = limitsNode.mapping {
+                    try walk(limits, prefix: "limits_config", config: &config, source: "\(source): overrides.\(tenant)")
+                } else if limitsNode.null == nil {
+                    throw ConfigError("\(source): overrides.\(tenant) at \(location(limitsNode)) must be a mapping")
+                }
+                if config.limits.retentionPeriodNanos > 0, config.limits.retentionPeriodNanos < 24 * 3_600_000_000_000 {
+                    throw ConfigError("\(source): overrides.\(tenant).retention_period: retention period must be >= 24h")
+                }
+                result[tenant] = config.limits
+            }
+        }
+        return result
+    }
+
     private static func walk(_ mapping: Node.Mapping, prefix: String, config: inout FjordConfiguration,
                              source: String) throws(ConfigError) {
         for (keyNode, valueNode) in mapping {

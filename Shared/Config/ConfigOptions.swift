@@ -320,6 +320,11 @@ public enum ConfigOptions {
                   \.queryRange.memcachedExpirationNanos,
                   "Lifetime of results cache entries in memcached (whole seconds; 0 keeps them until memcached evicts them)."),
 
+        .string("runtime_config.file", "runtime-config.file", \.runtimeConfig.file,
+                "YAML file with per-tenant limits: `overrides: {<tenant>: {<limits_config option>: value}}`; options a tenant does not set keep `limits_config`. Re-read every `period` without a restart; a file that does not load is reported and the previous overrides stay (a bad file at start-up stops the process). Used by the compactor (retention) today."),
+        .duration("runtime_config.period", "runtime-config.reload-period", \.runtimeConfig.periodNanos,
+                  "How often the runtime configuration file is checked for changes.", positive: true),
+
         .duration("compactor.compaction_interval", "compactor.compaction-interval", \.compactor.compactionIntervalNanos,
                   "How often the compactor runs: merges each tenant's index segments of a day into one, merges small chunks of a stream, applies retention and delete requests, sweeps replaced chunks.",
                   positive: true),

@@ -18,6 +18,7 @@ public struct FjordConfiguration: Sendable, Hashable {
     public var ring = Ring()
     public var ruler = Ruler()
     public var auth = Auth()
+    public var runtimeConfig = RuntimeConfig()
     public var distributor = Distributor()
 
     public init() {}
@@ -224,6 +225,13 @@ public struct FjordConfiguration: Sendable, Hashable {
             public var clientURL = ""
             public var addOrgIDHeader = true
         }
+    }
+
+    /// The runtime configuration file (`runtime_config:`): per-tenant `overrides:` of `limits_config`, re-read while
+    /// running.
+    public struct RuntimeConfig: Sendable, Hashable {
+        public var file = ""
+        public var periodNanos: Int64 = 10_000_000_000
     }
 
     /// Compactor settings (`compactor:`).

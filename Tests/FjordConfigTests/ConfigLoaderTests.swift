@@ -115,6 +115,54 @@ import Testing
         #expect(throws: ConfigError.self) { try ConfigLoader.validate(config) }
     }
 
+    @Test func runtimeOverridesApplyPerTenantOverTheDefaults() throws {
+        var defaults = FjordConfiguration().limits
+        defaults.retentionPeriodNanos = 30 * 24 * 3_600_000_000_000
+        let table = try ConfigLoader.tenantOverrides(yaml: """
+            overrides:
+              short:
+                retention_period: 2d
+                retention_stream:
+                  - selector: '{env="dev"}'
+                    priority: 1
+                    period: 24h
+              big:
+                max_line_size: 1MB
+              plain:
+            multi_kv_config: {}
+            """, defaults: defaults)
+        let twoDays: Int64 = 2 * 24 * 3_600_000_000_000
+        #expect(table["short"].map(\.retentionPeriodNanos) == twoDays)
+        #expect(table["short"]?.retentionStream == [RetentionStreamConfig(selector: #"{env="dev"}"#, priority: 1, periodNanos: 24 * 3_600_000_000_000)])
+        #expect(table["short"]?.maxLineSize == defaults.maxLineSize)
+        #expect(table["big"]?.maxLineSize == 1_000_000)
+        #expect(table["big"]?.retentionPeriodNanos == defaults.retentionPeriodNanos)
+        #expect(table["plain"] == defaults)
+        #expect(throws: ConfigError.self) { try ConfigLoader.tenantOverrides(yaml: "overrides:\n  t:\n    nope: 1\n", defaults: defaults) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.tenantOverrides(yaml: "overrides:\n  t:\n    retention_period: 1h\n", defaults: defaults) }
+        #expect(try ConfigLoader.tenantOverrides(yaml: "", defaults: defaults).isEmpty)
+    }
+
+    @Test func retentionStreamsLoadFromTheMainFileAndRenderBack() throws {
+        var config = FjordConfiguration()
+        try ConfigLoader.apply(yaml: """
+            limits_config:
+              retention_period: 744h
+              retention_stream:
+                - selector: '{namespace="dev"}'
+                  priority: 1
+                  period: 24h
+            """, to: &config)
+        #expect(config.limits.retentionStream.count == 1)
+        var reloaded = FjordConfiguration()
+        try ConfigLoader.apply(yaml: ConfigLoader.render(config), to: &reloaded)
+        #expect(reloaded == config)
+        var short = FjordConfiguration()
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader.apply(yaml: "limits_config:\n  retention_stream:\n    - selector: '{a=\"b\"}'\n      period: 1h\n", to: &short)
+        }
+    }
+
     @Test func docsAreGeneratedFromTheTable() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let docs = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)

@@ -18,8 +18,8 @@ public enum CompactorRole {
             logger.critical("\(problem)")
             throw ConfigError(problem)
         }
-        let limits = config.limits
-        let compactor = Compactor.make(config: config, store: store, logger: logger, limits: { _ in limits },
+        let limits = try TenantLimits.load(config)
+        let compactor = Compactor.make(config: config, store: store, logger: logger, limits: { limits.limits($0) },
                                        deletes: StoredDeleteRequests(store: deleteRequests),
                                        lockOwner: RoleRuntime.nodeName(config))
         let http = try RoleRuntime.operationsServer(config: config, registry: registry, logger: logger, readiness: { nil })
@@ -31,6 +31,7 @@ public enum CompactorRole {
             services: [
                 .init(service: CompactorService(compactor: compactor, intervalNanos: config.compactor.compactionIntervalNanos)),
                 .init(service: WireServerService(server: wire, logger: logger)),
+                .init(service: RuntimeConfigReloader(config: config, limits: limits, logger: logger)),
                 .init(service: http),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
