@@ -63,7 +63,11 @@ public struct RuntimeConfigReloader: Service {
     }
 
     public func run() async throws {
-        guard !path.isEmpty else { return }
+        guard !path.isEmpty else {
+            // Nothing to watch; a service that returns early would stop the whole group.
+            try? await gracefulShutdown()
+            return
+        }
         var last: String?  // the first tick applies the file again, so a change right after start-up is not missed
         while !Task.isShuttingDownGracefully {
             do {

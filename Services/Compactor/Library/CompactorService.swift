@@ -1,7 +1,8 @@
 import Foundation
 public import ServiceLifecycle
 
-/// Runs ``Compactor/runOnce(now:)`` every `interval` until graceful shutdown, with the wall clock.
+/// Runs ``Compactor/runOnce(now:)`` every `interval` (the first pass one interval after start) until graceful
+/// shutdown, with the wall clock.
 public struct CompactorService: Service {
     let compactor: Compactor
     let intervalNanos: Int64
@@ -17,16 +18,16 @@ public struct CompactorService: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully {
             do {
-                try await compactor.runOnce(now: clock())
-            } catch {
-                compactor.logger.error("compaction failed; will retry", metadata: ["error": "\(error)"])
-            }
-            do {
                 try await cancelWhenGracefulShutdown {
                     try await Task.sleep(nanoseconds: UInt64(max(1_000_000, intervalNanos)))
                 }
             } catch {
                 return
+            }
+            do {
+                try await compactor.runOnce(now: clock())
+            } catch {
+                compactor.logger.error("compaction failed; will retry", metadata: ["error": "\(error)"])
             }
         }
     }
