@@ -62,7 +62,7 @@ import Testing
 
         let agent = try AgentProcess(configPath: configPath, directory: directory)
         try await agent.start()
-        defer { agent.stop(kill: true) }
+        defer { agent.stop() }
         let query = "{job=\"app\"}"
         var got = try await AgentQueries.waitFor(100, fjord, query, tenant: "agent-it")
         #expect(got.count == 100, "\(agent.log)")

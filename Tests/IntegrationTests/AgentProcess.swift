@@ -2,58 +2,31 @@ import Foundation
 
 /// A real `fjord-agent` started by a test with a configuration file, its HTTP port on 127.0.0.1, stopped by PID.
 final class AgentProcess: @unchecked Sendable {
-    let port: Int
     let configPath: String
     let environment: [String: String]
-    private(set) var process: Process?
-    private let logURL: URL
+    private let process: ExternalProcess
 
     init(configPath: String, directory: URL, environment: [String: String] = [:]) throws {
-        port = try FjordProcess.freePort()
         self.configPath = configPath
         self.environment = environment
-        logURL = directory.appendingPathComponent("fjord-agent-\(UUID().uuidString.prefix(8)).log")
+        process = try ExternalProcess(name: "fjord-agent", directory: directory)
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var port: Int { process.port }
+    var baseURL: String { process.baseURL }
+    var log: String { process.log }
 
     /// Starts the agent and waits until `/ready` answers 200.
     func start() async throws {
-        let process = Process()
-        process.executableURL = FjordProcess.binary.deletingLastPathComponent().appendingPathComponent("fjord-agent")
-        process.arguments = ["-config.file=\(configPath)", "-server.http-listen-address=127.0.0.1",
-                             "-server.http-listen-port=\(port)", "-log.level=debug"]
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if !process.isRunning { throw FjordTestError("fjord-agent exited early (\(process.terminationStatus)):\n\(self.log)") }
-            if let (status, _) = try? await HTTP.request("GET", baseURL + "/ready"), status == 200 { return }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        throw FjordTestError("fjord-agent did not become ready within 60 s:\n\(self.log)")
+        let executable = FjordProcess.binary.deletingLastPathComponent().appendingPathComponent("fjord-agent").path
+        try await process.start(executable: executable, arguments: [
+            "-config.file=\(configPath)", "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
+            "-log.level=debug",
+        ], readyPath: "/ready", environment: environment)
     }
 
-    /// SIGTERM (graceful: the agent sends what it holds and saves positions) or SIGKILL; waits for the exit.
-    func stop(kill: Bool = false) {
-        guard let process, process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, kill ? SIGKILL : SIGTERM)
-        process.waitUntilExit()
-    }
-
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
-
-    deinit { stop(kill: true) }
+    /// SIGTERM: the agent sends what it holds, saves its positions and exits.
+    func stop() { process.stop() }
 }
 
 /// Reading what arrived in fjord, for the agent tests.
@@ -69,7 +42,8 @@ enum AgentQueries {
         let data = try HTTP.json(body)["data"] as? [String: Any]
         var out: [([String: String], String)] = []
         for stream in data?["result"] as? [[String: Any]] ?? [] {
-            let labels = stream["stream"] as? [String: String] ?? [:]
+            // Without the labels fjord's own discovery adds, so tests see what the agent sent.
+            let labels = (stream["stream"] as? [String: String] ?? [:]).filter { $0.key != "service_name" && $0.key != "detected_level" }
             for value in stream["values"] as? [[Any]] ?? [] {
                 if let line = value[1] as? String { out.append((labels, line)) }
             }

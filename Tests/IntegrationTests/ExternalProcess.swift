@@ -21,14 +21,21 @@ final class ExternalProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts `executable` with `arguments` and waits until `GET readyPath` answers 200.
-    func start(executable: String, arguments: [String], readyPath: String) async throws {
+    /// Starts `executable` with `arguments` (and `environment` added to the test's) and waits until `GET readyPath`
+    /// answers 200. A restarted process appends to the same log.
+    func start(executable: String, arguments: [String], readyPath: String, environment: [String: String] = [:]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
         let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         try process.run()

@@ -20,6 +20,8 @@ public actor PushClient {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var wake: CheckedContinuation<Void, Never>?
     private var stopping = false
+    /// When a stopping client gives up on what it could not send.
+    private var stopDeadline = Int64.max
     private let maxQueuedBytes: Int
 
     public init(config: ClientConfig, positions: PositionsKeeper, logger: Logger,
@@ -74,24 +76,23 @@ public actor PushClient {
         for waiter in pending { waiter.resume() }
     }
 
-    /// Sends batches until ``stop()``; then sends what is left (within `drainNanos`).
-    public func run(drainNanos: Int64 = 10_000_000_000) async {
+    /// Sends batches until ``stop(drainNanos:)``; then sends what is left.
+    public func run() async {
         let tick = max(10_000_000, min(config.batchWaitNanos / 4, 250_000_000))
         while !stopping {
             ready += batcher.due(now: clock())
             if let batch = ready.first {
                 ready.removeFirst()
-                await send(batch, deadline: nil)
+                await send(batch)
                 releaseWaiters()
                 continue
             }
             await sleep(nanos: tick)
         }
-        let deadline = clock() + drainNanos
         ready += batcher.due(now: clock(), force: true)
         while !ready.isEmpty {
             let batch = ready.removeFirst()
-            await send(batch, deadline: deadline)
+            await send(batch)
         }
         releaseWaiters()
     }
@@ -105,9 +106,11 @@ public actor PushClient {
         task.cancel()
     }
 
-    /// Ends ``run(drainNanos:)`` after it sent what is queued.
-    public func stop() {
+    /// Ends ``run()`` after it sent what is queued, giving up (without marking the entries handled, so they are read
+    /// again after a restart) on what could not be sent within `drainNanos`.
+    public func stop(drainNanos: Int64 = 10_000_000_000) {
         stopping = true
+        stopDeadline = clock() + drainNanos
         signal()
         releaseWaiters()
     }
@@ -134,7 +137,7 @@ public actor PushClient {
         return headers
     }
 
-    private func send(_ batch: PushBatch, deadline: Int64?) async {
+    private func send(_ batch: PushBatch) async {
         let body = batch.encodedBody()
         var policy = RetryPolicy(backoff: config.backoff, dropRateLimited: config.dropRateLimitedBatches)
         let target = url.appendingPathIfBare("/loki/api/v1/push")
@@ -152,7 +155,7 @@ public actor PushClient {
                 AgentMetrics.requestFinished(host: host, status: "error")
             }
             var outcome = policy.outcome(status: status, jitter: Double.random(in: 0..<1))
-            if case .retry(let wait) = outcome, let deadline, clock() + wait > deadline {
+            if case .retry(let wait) = outcome, clock() + wait > stopDeadline {
                 outcome = .drop(reason: "shutdown")
             }
             switch outcome {
@@ -167,7 +170,11 @@ public actor PushClient {
                     "host": "\(host)", "status": "\(status.map(String.init) ?? "none")", "error": "\(detail)",
                     "retry_in_ms": "\(wait / 1_000_000)",
                 ])
-                try? await Task.sleep(nanoseconds: UInt64(wait))
+                // In slices, so a stop during a long backoff is not kept waiting.
+                let until = clock() + wait
+                while clock() < min(until, stopDeadline) {
+                    try? await Task.sleep(nanoseconds: UInt64(max(1_000_000, min(until - clock(), 100_000_000))))
+                }
             case .drop(let reason):
                 AgentMetrics.dropped(reason: reason, host: host, tenant: batch.tenant, entries: batch.entryCount,
                                      bytes: batch.bytes)

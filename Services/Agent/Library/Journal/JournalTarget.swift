@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Turns journal entries (`journalctl -o json` lines) into agent entries, the way Promtail's journal target does:
 /// every field `F` becomes the discovery label `__journal_<f lowercased>` (plus `__journal_priority_keyword`), the
@@ -80,16 +81,18 @@ struct JournalTarget: Sendable {
         }
         defer { ticker.cancel() }
         while !Task.isCancelled {
+            context.logger.debug("journal source (re)starting journalctl")
             let arguments = JournalEntries.arguments(config: config, cursor: await state.cursor, now: context.clock())
             await context.registry.setState("journal:" + scrape.jobName, "ready")
             do {
-                try await JournalProcess.run(arguments: arguments) { lines in await state.handle(lines) }
+                try await JournalProcess.run(arguments: arguments, logger: context.logger) { lines in await state.handle(lines) }
             } catch {
                 await context.registry.setState("journal:" + scrape.jobName, "failed: \(error)")
                 context.logger.warning("journalctl failed", metadata: ["error": "\(error)"])
             }
             if !(await pause(5_000_000_000)) { break }
         }
+        context.logger.debug("journal source stopping")
         await state.finish()
     }
 }
@@ -145,9 +148,11 @@ actor JournalState {
     }
 }
 
-/// Runs `journalctl` and hands its output over line by line; the process is terminated when the task is cancelled.
+/// Runs `journalctl` and hands its output over line by line. When the task is cancelled (or the output ends) the
+/// process gets SIGTERM, and SIGKILL if it is still there a second later.
 enum JournalProcess {
-    static func run(arguments: [String], handle: @escaping @Sendable ([String]) async -> Void) async throws {
+    static func run(arguments: [String], logger: Logger,
+                    handle: @escaping @Sendable ([String]) async -> Void) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["journalctl"] + arguments
@@ -155,6 +160,8 @@ enum JournalProcess {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
+        let pid = process.processIdentifier
+        logger.debug("journalctl started", metadata: ["pid": "\(pid)", "arguments": "\(arguments)"])
         let (chunks, continuation) = AsyncStream.makeStream(of: Data.self)
         let reader = pipe.fileHandleForReading
         let thread = Thread {
@@ -174,12 +181,18 @@ enum JournalProcess {
                 let lines = pending[..<lastNewline].split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
                 pending.removeFirst(lastNewline + 1)
                 await handle(lines)
+                if Task.isCancelled { break }
             }
         } onCancel: {
-            if process.isRunning { process.terminate() }
+            kill(pid, SIGTERM)
         }
-        process.waitUntilExit()
-        if process.terminationReason == .exit, process.terminationStatus != 0 {
+        logger.debug("journalctl output ended", metadata: ["pid": "\(pid)", "cancelled": "\(Task.isCancelled)"])
+        kill(pid, SIGTERM)
+        for _ in 0..<20 where process.isRunning {
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        if process.isRunning { kill(pid, SIGKILL) }
+        if !Task.isCancelled, process.terminationReason == .exit, process.terminationStatus != 0 {
             throw JournalError("journalctl exited with status \(process.terminationStatus)")
         }
     }
