@@ -20,6 +20,21 @@ import Testing
         #expect(batcher.isEmpty)
     }
 
+    @Test func entriesWithoutLabelsAreRefused() {
+        let bare = Batcher(batchWaitNanos: 0, batchSizeBytes: 10, defaultTenant: "", externalLabels: [:])
+        #expect(!bare.hasLabels(AgentEntry(labels: ["__path__": "/x", "empty": ""], timestamp: 0, line: "l")))
+        #expect(bare.hasLabels(AgentEntry(labels: ["job": "x"], timestamp: 0, line: "l")))
+        let external = Batcher(batchWaitNanos: 0, batchSizeBytes: 10, defaultTenant: "", externalLabels: ["host": "h"])
+        #expect(external.hasLabels(AgentEntry(labels: [:], timestamp: 0, line: "l")))
+    }
+
+    @Test func targetsJSON() {
+        var info = TargetInfo(job: "j", kind: "file", name: "/var/log/a.log", labels: ["job": "j", "filename": "/var/log/a.log"],
+                              state: "ready")
+        info.details["x"] = "y"
+        #expect(AgentRole.targetsJSON([info]) == #"[{"job":"j","kind":"file","name":"/var/log/a.log","labels":{"filename":"/var/log/a.log","job":"j"},"state":"ready","details":{"x":"y"}}]"#)
+    }
+
     @Test func bodyIsPromtailProtobufSnappy() throws {
         var batcher = Batcher(batchWaitNanos: 0, batchSizeBytes: 1 << 20, defaultTenant: "", externalLabels: [:])
         _ = batcher.add(AgentEntry(labels: ["job": "x", "__path__": "/p", "empty": ""], timestamp: 1_500_000_000_123, line: "hello",

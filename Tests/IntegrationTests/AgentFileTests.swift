@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// The real `fjord-agent` tailing files into a real `fjord`: a rename rotation while it runs and a restart in the
-/// middle, and every line arrives exactly once with the labels its pipeline gives.
+/// The real `fjord-agent` tailing files into a real `fjord`: a rename rotation while it runs, a restart in the
+/// middle, a line written in two parts and a copytruncate, and every line arrives exactly once with the labels its
+/// pipeline gives.
 @Suite(.serialized) struct AgentFileTests {
     static func line(_ seq: Int) -> String {
         "{\"seq\": \(seq), \"level\": \"\(seq % 3 == 0 ? "warn" : "info")\", \"msg\": \"line \(seq) café ✓\"}\n"
@@ -84,6 +85,23 @@ import Testing
         try await agent.start()
         Self.append(second, 300..<350)
         got = try await AgentQueries.waitFor(350, fjord, query, tenant: "agent-it")
+        #expect(got.count == 350, "\(agent.log)")
+
+        // A last line written in two parts is held until its newline comes.
+        let line350 = Self.line(350)
+        second.write(Data(line350.utf8.prefix(20)))
+        try await Task.sleep(nanoseconds: 400_000_000)
+        second.write(Data(line350.utf8.dropFirst(20)))
+        got = try await AgentQueries.waitFor(351, fjord, query, tenant: "agent-it")
+        #expect(got.count == 351, "\(agent.log)")
+
+        // copytruncate: the content is copied away and the file emptied in place; later lines are read from 0.
+        try FileManager.default.copyItem(atPath: path, toPath: path + ".ct")
+        try second.truncate(atOffset: 0)
+        try second.seek(toOffset: 0)
+        try await Task.sleep(nanoseconds: 400_000_000)
+        Self.append(second, 351..<400)
+        got = try await AgentQueries.waitFor(400, fjord, query, tenant: "agent-it")
         // Time for duplicates to show up, if any would.
         try await Task.sleep(nanoseconds: 1_500_000_000)
         got = try await AgentQueries.entries(fjord, query, tenant: "agent-it")
@@ -103,7 +121,7 @@ import Testing
             #expect(labels["filename"] == path)
             #expect(labels["seq"] == String(seq), "structured metadata shows as a label in query answers")
         }
-        #expect(Set(seen.keys) == Set(0..<350), "missing: \(Set(0..<350).subtracting(seen.keys).sorted())\n\(agent.log)")
+        #expect(Set(seen.keys) == Set(0..<400), "missing: \(Set(0..<400).subtracting(seen.keys).sorted())\n\(agent.log)")
         #expect(seen.values.allSatisfy { $0 == 1 }, "duplicated: \(seen.filter { $0.value > 1 }.keys.sorted())")
 
         let (status, metrics) = try await HTTP.request("GET", agent.baseURL + "/metrics")

@@ -54,6 +54,12 @@ public struct Batcher: Sendable {
         self.externalLabels = externalLabels
     }
 
+    /// Whether the entry has a label to send (with the external labels): Loki refuses streams without labels, and
+    /// one such stream would make the server reject the whole batch.
+    public func hasLabels(_ entry: AgentEntry) -> Bool {
+        !externalLabels.isEmpty || !entry.sentLabels.isEmpty
+    }
+
     /// Adds an entry; returns a batch that must go out first (it would have grown past the size limit).
     public mutating func add(_ entry: AgentEntry, now: Int64) -> PushBatch? {
         let tenant = entry.labels[reservedTenantLabel].flatMap { $0.isEmpty ? nil : $0 } ?? defaultTenant

@@ -54,8 +54,19 @@ public actor PushClient {
     /// Queues entries; waits while the queue is over its limit.
     public func enqueue(_ entries: [AgentEntry]) async {
         let now = clock()
+        var unlabelled: [AgentEntry] = []
         for entry in entries {
+            guard batcher.hasLabels(entry) else {
+                unlabelled.append(entry)
+                continue
+            }
             if let full = batcher.add(entry, now: now) { ready.append(full) }
+        }
+        if !unlabelled.isEmpty {
+            AgentMetrics.dropped(reason: "no_labels", host: host, tenant: config.tenantID, entries: unlabelled.count,
+                                 bytes: unlabelled.reduce(0) { $0 + $1.line.utf8.count })
+            logger.warning("dropping entries without labels", metadata: ["host": "\(host)", "entries": "\(unlabelled.count)"])
+            await positions.acknowledge(unlabelled.compactMap(\.ack))
         }
         signal()
         while !stopping, queuedBytes > maxQueuedBytes {
