@@ -304,6 +304,11 @@ let package = Package(
             path: "Benchmarks/FjordBench", swiftSettings: strict
         ),
         .executableTarget(
+            name: "fjord-compaction-bench",
+            dependencies: ["FjordCompactor", "FjordStorage", "FjordModel", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/CompactionBench", swiftSettings: strict
+        ),
+        .executableTarget(
             name: "fjord-pipeline-bench",
             dependencies: ["FjordEngine", "FjordLogQL", "FjordModel"],
             path: "Benchmarks/PipelineBench", swiftSettings: strict
