@@ -83,7 +83,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agent-pos-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("positions.yaml").path
+        let path = directory.appendingPathComponent("state/positions.yaml").path
         try PositionsFile.writeAtomically(text, to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))

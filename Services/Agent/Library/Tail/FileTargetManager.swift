@@ -18,7 +18,6 @@ struct FileTargetManager: Sendable {
             for address in config.targets.isEmpty ? ["localhost"] : config.targets {
                 var discovered = config.labels
                 discovered["__address__"] = address
-                discovered["job"] = discovered["job"] ?? scrape.jobName
                 guard let labels = Relabeler.process(discovered, scrape.relabelConfigs),
                       let pattern = labels["__path__"], !pattern.isEmpty else { continue }
                 out.append(Target(pattern: pattern, exclude: labels["__path_exclude__"] ?? "",

@@ -36,9 +36,13 @@ public enum PositionsFile {
 
     private static func quote(_ text: String) -> String { JSONValue.quote(text) }
 
-    /// Writes `text` to `path` atomically: a temporary file beside it, fsync, rename, fsync of the directory.
+    /// Writes `text` to `path` atomically: a temporary file beside it, fsync, rename, fsync of the directory (created
+    /// when missing, as Promtail does).
     public static func writeAtomically(_ text: String, to path: String) throws(AgentConfigError) {
         let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw AgentConfigError("positions: cannot create \(temporary): \(String(cString: strerror(errno)))") }
