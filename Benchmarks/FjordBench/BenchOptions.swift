@@ -1,3 +1,5 @@
+import Foundation
+
 /// A bad command line.
 struct OptionsError: Error, CustomStringConvertible {
     let message: String
@@ -6,7 +8,7 @@ struct OptionsError: Error, CustomStringConvertible {
 
 /// The command line of `fjord-bench`.
 struct BenchOptions: Sendable {
-    enum Command: String, Sendable { case run, dataset, selftest, help }
+    enum Command: String, Sendable { case run, dataset, selftest, frontend, help }
 
     var command: Command = .run
     var fjordBinary: String?
@@ -33,6 +35,16 @@ struct BenchOptions: Sendable {
     /// Nice value for every thread of the server and of the benchmark (nil: leave them alone).
     var renice: Int32?
     var skipQueries = false
+    /// `frontend`: hours of data and query range (a multiple of 3).
+    var hours = 24
+    /// `frontend`: the cluster sizes (queriers) to measure besides the all-in-one.
+    var queriers = [1, 2]
+    /// `frontend`: where the fjord-* executables are (default: the directory of --fjord-binary).
+    var binDirectoryOption: String?
+
+    var binDirectory: String {
+        binDirectoryOption ?? (fjordBinary.map { ($0 as NSString).deletingLastPathComponent } ?? ".build/release")
+    }
 
     static let usage = """
     fjord-bench: measures a Fjord (or any Loki-compatible server) through its HTTP API.
@@ -40,6 +52,10 @@ struct BenchOptions: Sendable {
     fjord-bench [run] (--fjord-binary PATH --data-dir EMPTY_DIR | --url URL [--pid PID] [--data-dir DIR]) [options]
     fjord-bench dataset [--lines N] [--seed S]      generate and encode only; print the data set's figures
     fjord-bench selftest                            offline checks of the generator, encoder and HTTP client
+    fjord-bench frontend --fjord-binary PATH --data-dir DIR [--hours 24] [--queriers 1,2] [--lines N] [--repeat R]
+                                                    results cache and splitting: a long-range metric query uncached
+                                                    vs cached, all-in-one vs clusters of 1 and N queriers
+                                                    (run from the repository root: uses scripts/cluster-up)
 
     options:
       --lines N             log lines to push (default 1000000)
@@ -59,6 +75,9 @@ struct BenchOptions: Sendable {
       --skip-queries        stop after the disk measurement
       --renice N            keep every thread of the server and the benchmark at nice N (e.g. -10 on a
                             shared machine; negative values need root); reported in the results
+      --hours H             frontend: hours of data and query range, a multiple of 3 (default 24)
+      --queriers LIST       frontend: cluster sizes to measure, comma-separated (default 1,2)
+      --bin-dir DIR         frontend: directory of the fjord-* executables (default: that of --fjord-binary)
       --label TEXT          name of the run in the report
       --out FILE.json       write the full report as JSON
       --md FILE.md          write the Markdown summary
@@ -115,11 +134,21 @@ struct BenchOptions: Sendable {
             case "--skip-push": options.skipPush = true
             case "--renice": options.renice = try number(Int32.self)
             case "--skip-queries": options.skipQueries = true
+            case "--hours": options.hours = try number(Int.self)
+            case "--queriers":
+                let text = try value()
+                options.queriers = text.split(separator: ",").compactMap { Int($0) }
+                guard options.queriers.allSatisfy({ $0 > 0 }) else { throw OptionsError(message: "--queriers: \(text)") }
+            case "--bin-dir": options.binDirectoryOption = try value()
             default: throw OptionsError(message: "unknown option \(argument)\n\n\(usage)")
             }
         }
         guard options.lines > 0, options.batch > 0, options.concurrency > 0, options.repeats > 0 else {
             throw OptionsError(message: "--lines, --batch, --concurrency and --repeat must be positive")
+        }
+        if options.command == .frontend {
+            guard options.hours > 0, options.hours % 3 == 0 else { throw OptionsError(message: "--hours must be a multiple of 3") }
+            guard options.fjordBinary != nil else { throw OptionsError(message: "frontend needs --fjord-binary") }
         }
         if options.command == .run {
             if options.fjordBinary != nil {

@@ -80,9 +80,11 @@ struct QueryRunner {
     }
 
     /// Sends a GET with URL-encoded parameters; reconnects once if the keep-alive connection was closed.
-    mutating func get(_ path: String, _ parameters: [(String, String)]) async throws -> (BenchResponse, Double) {
+    mutating func get(_ path: String, _ parameters: [(String, String)], headers: [(String, String)] = [])
+        async throws -> (BenchResponse, Double)
+    {
         let uri = address.pathPrefix + path + (parameters.isEmpty ? "" : "?" + URLQuery.encode(parameters))
-        return try await send(BenchRequest(method: .GET, uri: uri, headers: address.tenantHeaders))
+        return try await send(BenchRequest(method: .GET, uri: uri, headers: address.tenantHeaders + headers))
     }
 
     mutating func post(_ path: String) async throws -> BenchResponse {

@@ -36,6 +36,15 @@ case .dataset:
     for entry in dataset.entries.prefix(12) {
         print(dataset.streams[Int(entry.stream)].labelsString, String(decoding: dataset.line(entry), as: UTF8.self))
     }
+case .frontend:
+    do {
+        let table = try await FrontendBench(options: options).run()
+        print(table)
+        if let path = options.markdownOutput { try table.write(toFile: path, atomically: true, encoding: .utf8) }
+    } catch {
+        log("fjord-bench: \(error)")
+        exit(1)
+    }
 case .run:
     do {
         let report = try await BenchRun(options: options).run()
