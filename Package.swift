@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages, installed by scripts/setup)
@@ -149,6 +150,16 @@ let package = Package(
             path: "Shared/Config", swiftSettings: strict
         ),
         .target(name: "FjordServiceAPI", dependencies: ["FjordModel"], path: "Shared/ServiceAPI", swiftSettings: strict),
+        // Live tail: the ingester's subscriptions (bounded buffers that report drops) and the tailer's session
+        // (replica de-duplication, the query's pipeline, frame batching).
+        .target(
+            name: "FjordTail",
+            dependencies: [
+                "FjordModel", "FjordLogQL", "FjordPipeline", "FjordServiceAPI",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Shared/Tail", swiftSettings: strict
+        ),
         .target(
             name: "FjordWire",
             dependencies: [
@@ -167,6 +178,7 @@ let package = Package(
                 "FjordConfig", "FjordWire", "FjordRing", "FjordLokiAPI", "FjordServiceAPI", "FjordModel", "FjordAuth", "FjordS3", "FjordStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,7 +198,7 @@ let package = Package(
             name: "FjordIngester",
             dependencies: [
                 "FjordModel", "FjordStorage", "FjordWAL", "FjordPush", "FjordConfig", "FjordServiceAPI",
-                "FjordRuntime", "FjordWire",
+                "FjordRuntime", "FjordWire", "FjordTail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -211,7 +223,9 @@ let package = Package(
             dependencies: [
                 "FjordModel", "FjordPush", "FjordLogQL", "FjordConfig", "FjordServiceAPI", "FjordLokiAPI",
                 "FjordRuntime", "FjordWire", "FjordRing", "FjordQueryFrontend", "FjordMemcached", "FjordAuth",
+                "FjordTail",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -345,6 +359,10 @@ let package = Package(
         .testTarget(name: "FjordAuthTests", dependencies: ["FjordAuth"], path: "Tests/FjordAuthTests"),
         .testTarget(name: "FjordIngesterTests", dependencies: ["FjordIngester"], path: "Tests/FjordIngesterTests"),
         .testTarget(
+            name: "FjordTailTests", dependencies: ["FjordTail", "FjordModel", "FjordServiceAPI", "FjordLogQL"],
+            path: "Tests/FjordTailTests"
+        ),
+        .testTarget(
             name: "FjordCompactorTests",
             dependencies: [
                 "FjordCompactor", "FjordStorage", "FjordModel", "FjordDeletion", "FjordServiceAPI", "FjordRuntime",
@@ -359,6 +377,7 @@ let package = Package(
                 "FjordTestSupport",
                 "FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit", "FjordWire", "FjordServiceAPI",
                 "FjordRing", "FjordMemcached", "FjordQueryFrontend", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Tests/IntegrationTests"
         ),

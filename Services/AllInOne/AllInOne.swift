@@ -39,6 +39,7 @@ enum AllInOne {
         var gateway = GatewayDependencies(config: config, push: push, query: frontend, admin: ingester,
                                           metricsText: { registry.emitToBuffer() })
         gateway.deletes = deleteRequests
+        gateway.tail = ingester
         let http = try GatewayHTTP.services(gateway, config: config, logger: logger,
             listening: "fjord listening", metadata: ["version": "\(version)"]) { router in
             RulerRoutes.register(on: router, ruler: ruler, config: config)

@@ -294,7 +294,11 @@ public enum ConfigOptions {
         .int("querier.max_concurrent", "querier.max-concurrent", \.querier.maxConcurrent,
              "Queries one querier runs at once.", min: 1),
         .duration("querier.tail_max_duration", "querier.tail-max-duration", \.querier.tailMaxDurationNanos,
-                  "Longest live tail session."),
+                  "Longest live tail session: then the WebSocket is closed with 1011 `reached tail max duration limit`.",
+                  positive: true),
+        .int("querier.tail_buffer_entries", "querier.tail-buffer-entries", \.querier.tailBufferEntries,
+             "Unread entries one live tail may hold (in each ingester's subscription, and in the tailer while the client reads slowly); past it entries are dropped and reported in `dropped_entries`, never slowing pushes. Fjord only.",
+             min: 1),
 
         .bool("query_range.align_queries_with_step", "querier.align-querier-with-step",
               \.queryRange.alignQueriesWithStep, "Align start and end of metric queries to the step."),

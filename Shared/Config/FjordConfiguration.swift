@@ -145,6 +145,8 @@ public struct FjordConfiguration: Sendable, Hashable {
         public var queryIngestersWithinNanos: Int64 = 3 * 3600 * 1_000_000_000
         public var maxConcurrent = 4
         public var tailMaxDurationNanos: Int64 = 3600 * 1_000_000_000
+        /// Unread entries one live tail holds (per ingester subscription and in the tailer) before dropping.
+        public var tailBufferEntries = 10_000
     }
 
     /// Query-frontend settings (`query_range:`).

@@ -1,17 +1,5 @@
 public import FjordModel
 
-/// An entry the tailer had to drop because the client was too slow.
-public struct DroppedTailEntry: Sendable, Hashable {
-    /// Unix nanoseconds.
-    public var timestamp: Int64
-    public var labels: Labels
-
-    public init(timestamp: Int64, labels: Labels) {
-        self.timestamp = timestamp
-        self.labels = labels
-    }
-}
-
 /// Encodes the WebSocket text frames of `/loki/api/v1/tail` (`EncodeTailResult`) and `/api/prom/tail`.
 public enum TailFrameEncoder {
     /// `{"streams":[…],"dropped_entries":[{"timestamp":"<ns>","labels":{…}}],"encodingFlags":[…]}`; `streams` is

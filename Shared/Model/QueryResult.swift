@@ -192,3 +192,15 @@ public struct QueryResult: Sendable {
         self.warnings = warnings
     }
 }
+
+/// An entry a live tail had to drop because its reader was too slow (Loki's `dropped_entries`).
+public struct DroppedTailEntry: Sendable, Hashable {
+    /// Unix nanoseconds.
+    public var timestamp: Int64
+    public var labels: Labels
+
+    public init(timestamp: Int64, labels: Labels) {
+        self.timestamp = timestamp
+        self.labels = labels
+    }
+}

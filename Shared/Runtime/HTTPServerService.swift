@@ -1,6 +1,7 @@
 public import FjordConfig
 public import Hummingbird
 import HummingbirdCore
+import HummingbirdWebSocket
 public import Logging
 import NIOCore
 import NIOSSL
@@ -18,19 +19,58 @@ public struct HTTPServerService<Context: RequestContext>: Service where Context.
     /// Builds the server; throws for unusable TLS files (the message names the option and the file).
     public init(router: Router<Context>, config: FjordConfiguration, logger: Logger, serverName: String = "fjord",
                 onRunning: @escaping @Sendable (_ host: String, _ port: Int) -> Void) throws {
-        let server = config.server
-        let host = server.httpListenAddress.isEmpty ? "0.0.0.0" : server.httpListenAddress
-        let tls = try HTTPTLS.watcher(certPath: server.httpTLSCertFile, keyPath: server.httpTLSKeyFile)
-        let headerTimeout = TimeAmount.nanoseconds(server.httpReadHeaderTimeoutNanos)
-        let readTimeout = TimeAmount.nanoseconds(server.httpReadTimeoutNanos)
-        let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestTimeoutHandler(headerTimeout: headerTimeout, readTimeout: readTimeout)],
-            idleTimeout: .nanoseconds(server.httpIdleTimeoutNanos))
+        let tls = try HTTPTLS.watcher(certPath: config.server.httpTLSCertFile, keyPath: config.server.httpTLSKeyFile)
+        let http1 = Self.http1Configuration(config)
         let builder = HTTPServerBuilder { responder in
             let channel = HTTP1Channel(responder: responder, configuration: http1)
             guard let tls else { return channel }
             return ReloadingTLSChannel(base: channel, contexts: tls)
         }
+        try self.init(router: router, builder: builder, tls: tls, config: config, logger: logger,
+                      serverName: serverName, onRunning: onRunning)
+    }
+
+    /// A server whose requests may also upgrade to WebSocket: `webSocketRouter` decides (its routes added with
+    /// `ws(_:shouldUpgrade:onUpgrade:)`); other requests go to `router`. Servers ping every second. Before the
+    /// upgrade decision the first request's head must arrive within `server.http_server_read_header_timeout`, as
+    /// for plain HTTP.
+    public init(router: Router<Context>, webSocketRouter: Router<Context>, config: FjordConfiguration, logger: Logger,
+                serverName: String = "fjord",
+                onRunning: @escaping @Sendable (_ host: String, _ port: Int) -> Void) throws
+    where Context: WebSocketRequestContext {
+        let tls = try HTTPTLS.watcher(certPath: config.server.httpTLSCertFile, keyPath: config.server.httpTLSKeyFile)
+        let http1 = Self.http1Configuration(config)
+        let responder = webSocketRouter.buildResponder()
+        let headerTimeout = TimeAmount.nanoseconds(config.server.httpReadHeaderTimeoutNanos)
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: http1,
+            ws: WebSocketServerConfiguration(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(1))))
+        let builder = HTTPServerBuilder { httpResponder in
+            let channel = FirstHeadDeadlineChannel(
+                base: HTTP1WebSocketUpgradeChannel(responder: httpResponder, webSocketResponder: responder,
+                                                   configuration: configuration),
+                timeout: headerTimeout)
+            guard let tls else { return channel }
+            return ReloadingTLSChannel(base: channel, contexts: tls)
+        }
+        try self.init(router: router, builder: builder, tls: tls, config: config, logger: logger,
+                      serverName: serverName, onRunning: onRunning)
+    }
+
+    private static func http1Configuration(_ config: FjordConfiguration) -> HTTP1Channel.Configuration {
+        let server = config.server
+        let headerTimeout = TimeAmount.nanoseconds(server.httpReadHeaderTimeoutNanos)
+        let readTimeout = TimeAmount.nanoseconds(server.httpReadTimeoutNanos)
+        return HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestTimeoutHandler(headerTimeout: headerTimeout, readTimeout: readTimeout)],
+            idleTimeout: .nanoseconds(server.httpIdleTimeoutNanos))
+    }
+
+    private init(router: Router<Context>, builder: HTTPServerBuilder, tls: WatchedFiles<NIOSSLContext>?,
+                 config: FjordConfiguration, logger: Logger, serverName: String,
+                 onRunning: @escaping @Sendable (_ host: String, _ port: Int) -> Void) throws {
+        let server = config.server
+        let host = server.httpListenAddress.isEmpty ? "0.0.0.0" : server.httpListenAddress
         application = Application(
             router: router, server: builder,
             configuration: .init(address: .hostname(host, port: server.httpListenPort), serverName: serverName),

@@ -17,7 +17,8 @@ public enum GatewayHTTP {
         deps.authenticator = authenticator
         let router = GatewayRoutes.makeRouter(deps)
         routes(router)
-        let http = try HTTPServerService(router: router, config: config, logger: logger) { host, port in
+        let http = try HTTPServerService(router: router, webSocketRouter: GatewayRoutes.makeWebSocketRouter(deps),
+                                         config: config, logger: logger) { host, port in
             var metadata = metadata
             metadata["address"] = "\(host):\(port)"
             metadata["tls"] = "\(!config.server.httpTLSCertFile.isEmpty)"

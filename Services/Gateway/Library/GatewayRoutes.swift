@@ -22,10 +22,13 @@ public struct GatewayDependencies: Sendable {
     public var audit: AuditLog
     /// Where `/loki/api/v1/delete` requests go (the compactor); nil answers 400 `Retention is not enabled`.
     public var deletes: (any DeleteRequestTarget)?
+    /// Where live tails subscribe (the ingester in process, or the ring of ingesters); nil: tails are refused.
+    public var tail: (any TailTarget)?
 
     public init(config: FjordConfiguration, push: PushHandler, query: any QueryTarget, admin: any IngesterAdmin,
                 metricsText: @escaping @Sendable () -> [UInt8], authenticator: Authenticator? = nil,
-                audit: AuditLog = AuditLog()) {
+                audit: AuditLog = AuditLog(), tail: (any TailTarget)? = nil) {
+        self.tail = tail
         self.config = config
         self.push = push
         self.query = query
@@ -108,6 +111,7 @@ public enum GatewayRoutes {
         }
 
         DeleteRoutes.register(on: api, deps: deps, tenants: tenants)
+        TailRoutes.registerHTTP(on: api, tenants: tenants)
 
         // Operations
         api.get("/loki/api/v1/status/buildinfo") { _, _ in
@@ -138,6 +142,15 @@ public enum GatewayRoutes {
             let text = ["server", "distributor", "ingester", "querier"].map { "\($0) => \(state)\n" }.joined()
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        return router
+    }
+
+    /// The router the WebSocket upgrade consults (live tail), behind the same authentication.
+    public static func makeWebSocketRouter(_ deps: GatewayDependencies) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: AuthMiddleware(authenticator: deps.authenticator, audit: deps.audit))
+        TailRoutes.registerWebSocket(on: router, deps: deps, tenants: TenantResolver(config: deps.config),
+                                     limiter: TailLimiter())
         return router
     }
 

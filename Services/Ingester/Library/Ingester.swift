@@ -1,6 +1,7 @@
 public import FjordModel
 public import FjordServiceAPI
 import FjordStorage
+public import FjordTail
 import FjordWAL
 public import Logging
 import Metrics
@@ -11,7 +12,7 @@ import Synchronization
 /// Streams are spread over ``IngesterOptions/shardCount`` actors by fingerprint, so pushes to different streams are
 /// applied in parallel. A push is applied to memory and logged to the WAL inside its shard (same order), then
 /// acknowledged once the WAL has made it durable. ``open(options:sink:logger:now:)`` replays the WAL first.
-public final class Ingester: PushTarget, IngesterAdmin, LogSource, Sendable {
+public final class Ingester: PushTarget, IngesterAdmin, LogSource, TailTarget, Sendable {
     let options: IngesterOptions
     let sink: any ChunkSink
     let logger: Logger
@@ -21,6 +22,8 @@ public final class Ingester: PushTarget, IngesterAdmin, LogSource, Sendable {
     let metrics: IngesterMetrics
     /// Serialises flush cycles (the loop, `/flush` and shutdown).
     let flushLock = FlushLock()
+    /// Live tails: offered every push's accepted entries once they are durable.
+    public let tails = TailRegistry()
     private let stopping = Atomic<Bool>(false)
 
     private init(options: IngesterOptions, sink: any ChunkSink, logger: Logger, wal: WALWriter?,
@@ -142,6 +145,11 @@ public final class Ingester: PushTarget, IngesterAdmin, LogSource, Sendable {
         }
         metrics.appendedEntries.increment(by: accepted)
         metrics.appendedBytes.increment(by: acceptedBytes)
+        if tails.totalCount > 0 {
+            let streams = outcomes.flatMap { $0.result.walStreams.map { TailedStream(labels: $0.labels, entries: $0.entries) } }
+            let dropped = tails.offer(tenant: tenant, streams: streams)
+            if dropped > 0 { metrics.tailDroppedEntries.increment(by: dropped) }
+        }
         if let failure { throw ServiceError(status: failure.status, message: failure.message) }
     }
 
@@ -153,6 +161,15 @@ public final class Ingester: PushTarget, IngesterAdmin, LogSource, Sendable {
             out.append(contentsOf: await shard.select(tenant: tenant, matchers: matchers, start: start, end: end))
         }
         return out
+    }
+
+    // MARK: - Live tail
+
+    public func tail(tenant: String, matchers: [LabelMatcher], bufferEntries: Int) async throws(ServiceError)
+        -> any TailSubscription
+    {
+        if stopping.load(ordering: .relaxed) { throw ServiceError.unavailable("Ingester is stopping or already stopped.") }
+        return tails.subscribe(tenant: tenant, matchers: matchers, bufferEntries: bufferEntries)
     }
 
     // MARK: - Admin
@@ -172,6 +189,7 @@ public final class Ingester: PushTarget, IngesterAdmin, LogSource, Sendable {
     /// Stops accepting pushes, flushes if configured (always when the WAL is off), and closes the WAL.
     public func shutdown() async {
         stopping.store(true, ordering: .relaxed)
+        tails.finishAll()
         if options.flushOnShutdown {
             do {
                 try await flushCycle(force: true)

@@ -35,6 +35,8 @@ struct IngesterMetrics: Sendable {
     let appendedEntries = Counter(label: "loki_ingester_entries_appended_total")
     let appendedBytes = Counter(label: "loki_ingester_bytes_appended_total")
     let walDiskBytes = Gauge(label: "loki_ingester_wal_disk_bytes")
+    /// Entries live tails dropped because their reader was too slow.
+    let tailDroppedEntries = Counter(label: "loki_ingester_tail_dropped_entries_total")
 
     func chunksFlushed(reason: FlushReason) -> Counter {
         Counter(label: "loki_ingester_chunks_flushed_total", dimensions: [("reason", reason.rawValue)])

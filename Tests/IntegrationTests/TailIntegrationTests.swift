@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Live tail against a real `fjord`: a WebSocket client on `/loki/api/v1/tail` gets the recent history, then the
+/// lines pushed after it connected, in order, with the pipeline's labels; parameter errors are HTTP 400.
+@Suite(.serialized) struct TailIntegrationTests {
+    static func push(_ fjord: FjordProcess, app: String, _ lines: [(Int64, String)], tenant: String = "it-tail") async throws {
+        let values = lines.map { [String($0.0), $0.1] }
+        let body = try JSONSerialization.data(withJSONObject: ["streams": [["stream": ["app": app], "values": values]]])
+        let (status, answer) = try await HTTP.request(
+            "POST", fjord.baseURL + "/loki/api/v1/push",
+            headers: ["X-Scope-OrgID": tenant, "Content-Type": "application/json"], body: body)
+        #expect(status == 204, "\(String(decoding: answer, as: UTF8.self))")
+    }
+
+    static func tailURL(_ fjord: FjordProcess, _ parameters: [(String, String)]) -> String {
+        "ws://127.0.0.1:\(fjord.port)/loki/api/v1/tail?"
+            + parameters.map { "\(HTTP.escape($0.0))=\(HTTP.escape($0.1))" }.joined(separator: "&")
+    }
+
+    @Test func historyThenLiveLinesInOrderWithPipelineLabels() async throws {
+        let directory = try FjordProcess.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fjord = try FjordProcess(dataDirectory: directory)
+        try await fjord.start()
+        defer { fjord.stop() }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        try await Self.push(fjord, app: "tail", [(now - 5_000_000_000, "keep n=0 phase=history")])
+
+        let client = try TailClient(url: Self.tailURL(fjord, [("query", "{app=\"tail\"} |= \"keep\" | logfmt")]))
+        defer { client.stop() }
+        let gotHistory = await client.waitFor { !TailClient.entries($0).isEmpty }
+        #expect(gotHistory, "no history frame: \(client.texts)")
+        let history = TailClient.entries(client.frames)
+        #expect(history.map(\.line) == ["keep n=0 phase=history"], "\(client.texts)")
+
+        // Live: separate pushes, one line the filter drops, one other stream that does not match.
+        for index in 1...5 {
+            try await Self.push(fjord, app: "tail", [(now + Int64(index) * 1_000_000, "keep n=\(index) phase=live")])
+            if index == 3 { try await Self.push(fjord, app: "tail", [(now + 3_500_000, "skip n=99")]) }
+        }
+        try await Self.push(fjord, app: "other", [(now + 9_000_000, "keep n=100")])
+        let complete = await client.waitFor { TailClient.entries($0).count >= 6 }
+        #expect(complete, "frames: \(client.frames)")
+        let live = Array(TailClient.entries(client.frames).dropFirst())
+        #expect(live.map(\.line) == (1...5).map { "keep n=\($0) phase=live" })
+        #expect(live.map(\.ns) == (1...5).map { String(now + Int64($0) * 1_000_000) })
+        for entry in live {
+            #expect(entry.labels["app"] == "tail")
+            #expect(entry.labels["phase"] == "live")
+            #expect("keep n=\(entry.labels["n"] ?? "?") phase=live" == entry.line)
+        }
+        // Nothing else arrives (the other stream and the filtered line).
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(TailClient.entries(client.frames).count == 6)
+    }
+
+    @Test func parameterErrorsBeforeTheUpgrade() async throws {
+        let directory = try FjordProcess.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fjord = try FjordProcess(dataDirectory: directory)
+        try await fjord.start()
+        defer { fjord.stop() }
+        var (status, body) = try await HTTP.get(fjord.baseURL, "/loki/api/v1/tail",
+                                                [("query", "{app=\"x\"}"), ("delay_for", "6")], tenant: "it-tail")
+        #expect(status == 400)
+        #expect(String(decoding: body, as: UTF8.self) == "delay_for can't be greater than 5")
+        (status, body) = try await HTTP.get(fjord.baseURL, "/loki/api/v1/tail", [("query", "{app=\"x\"")], tenant: "it-tail")
+        #expect(status == 400)
+        #expect(String(decoding: body, as: UTF8.self).hasPrefix("parse error"))
+        (status, body) = try await HTTP.get(fjord.baseURL, "/loki/api/v1/tail", [("query", "{app=\"x\"}")], tenant: "it-tail")
+        #expect(status == 400)
+        #expect(String(decoding: body, as: UTF8.self).contains("not using the websocket protocol"))
+    }
+
+    @Test func concurrentTailLimitClosesWith1011() async throws {
+        let directory = try FjordProcess.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fjord = try FjordProcess(dataDirectory: directory, arguments: ["-querier.max-concurrent-tail-requests=1"])
+        try await fjord.start()
+        defer { fjord.stop() }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        try await Self.push(fjord, app: "limit", [(now - 1_000_000_000, "first")])
+        let url = Self.tailURL(fjord, [("query", "{app=\"limit\"}")])
+        let first = try TailClient(url: url)
+        defer { first.stop() }
+        #expect(await first.waitFor { !TailClient.entries($0).isEmpty })
+        let second = try TailClient(url: url)
+        let close = try await second.closeFrame()
+        #expect(close?.closeCode == .unexpectedServerError)
+        #expect(close?.reason == "max concurrent tail requests limit exceeded, count > limit (2 > 1)")
+    }
+}
