@@ -64,6 +64,18 @@ public final class TailBuffer: TailSubscription {
         return droppedCount
     }
 
+    /// Adds drops reported by an upstream buffer (an ingester's), within the same bound.
+    public func report(dropped: [DroppedTailEntry]) {
+        guard !dropped.isEmpty else { return }
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.ended else { return nil }
+            state.dropped.append(contentsOf: dropped.prefix(max(0, capacity - state.dropped.count)))
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
     /// Ends the subscription with a backend failure: the reader's next ``next()`` throws it.
     public func fail(_ error: ServiceError) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

@@ -97,6 +97,32 @@ public final class WireClient: Sendable {
         return try WireMetadataCoding.decodeReadiness(try bodies(frames)[0])
     }
 
+    /// Live tail: subscribes on the server and streams its batches until `timeout` passes, the server ends the
+    /// answer, or the caller stops iterating (which cancels the request on the server). Tails should use a client
+    /// of their own: each one holds a request slot of the connection for as long as it runs.
+    public func tail(tenant: String, matchers: [LabelMatcher], bufferEntries: Int,
+                     timeout: Duration) async throws(WireError) -> WireTailStream {
+        let connection = try await pool.connection()
+        let (payload, flags) = prepare(WireRequest.tail(tenant: tenant, matchers: matchers, bufferEntries: bufferEntries).encodeBody())
+        let millis = UInt32(clamping: max(1, timeout.nanoseconds / 1_000_000))
+        let id = connection.nextRequestID()
+        let channel = connection.channel
+        let frame = WireFrame(kind: .tail, requestID: id, flags: flags, deadlineMillis: millis, body: payload)
+        let (frames, continuation) = AsyncThrowingStream.makeStream(of: WireFrame.self, throwing: (any Error).self)
+        continuation.onTermination = { termination in
+            guard case .cancelled = termination else { return }
+            let cancel = WireClientHandler.Command.cancel(id: id, error: WireError(.cancelled, "the tail was cancelled"))
+            channel.writeAndFlush(cancel, promise: nil)
+        }
+        let command = WireClientHandler.Command.stream(frame, deadline: .now() + .milliseconds(Int64(millis)),
+                                                       frames: continuation)
+        let peer = address
+        channel.writeAndFlush(command).whenFailure { error in
+            continuation.finish(throwing: WireError(.unavailable, "cannot send to \(peer): \(error)"))
+        }
+        return WireTailStream(frames: frames, maxBodyBytes: configuration.maxBodyBytes, peer: peer)
+    }
+
     // MARK: - Plumbing
 
     /// Sends one request and returns every answer frame (the last ends the stream).

@@ -12,14 +12,30 @@ final class WireClientHandler: ChannelDuplexHandler {
     enum Command: Sendable {
         /// Send `frame` and complete `promise` with every answer frame (the last one ends the stream).
         case request(WireFrame, deadline: NIODeadline?, promise: EventLoopPromise<[WireFrame]>)
+        /// Send `frame` and hand every answer frame to `frames` as it arrives (a streamed answer such as a tail;
+        /// no total-size limit); the stream ends with the final frame or fails with the request's error.
+        case stream(WireFrame, deadline: NIODeadline?, frames: AsyncThrowingStream<WireFrame, any Error>.Continuation)
         /// Give up on request `id`: fail it with `error` and tell the server.
         case cancel(id: UInt64, error: WireError)
+    }
+
+    /// Where a request's answer frames go.
+    private enum Sink {
+        case collect(EventLoopPromise<[WireFrame]>)
+        case stream(AsyncThrowingStream<WireFrame, any Error>.Continuation)
+
+        func fail(_ error: WireError) {
+            switch self {
+            case .collect(let promise): promise.fail(error)
+            case .stream(let continuation): continuation.finish(throwing: error)
+            }
+        }
     }
 
     private struct Pending {
         var frames: [WireFrame] = []
         var bytes = 0
-        let promise: EventLoopPromise<[WireFrame]>
+        let sink: Sink
         var timer: Scheduled<Void>?
     }
 
@@ -66,14 +82,23 @@ final class WireClientHandler: ChannelDuplexHandler {
             pending[frame.requestID] = nil
             request.timer?.cancel()
             let error = (try? WireErrorBody.decode(frame.body)) ?? WireError(.malformedBody, "undecodable error frame")
-            request.promise.fail(error)
+            request.sink.fail(error)
+            return
+        }
+        if case .stream(let continuation) = request.sink {
+            continuation.yield(frame)
+            if frame.isEndOfStream {
+                pending[frame.requestID] = nil
+                request.timer?.cancel()
+                continuation.finish()
+            }
             return
         }
         request.bytes += frame.body.count
         guard request.bytes <= maxResponseBytes else {
             pending[frame.requestID] = nil
             request.timer?.cancel()
-            request.promise.fail(WireError(.frameTooLarge, "answer exceeds the client's limit of \(maxResponseBytes) bytes"))
+            request.sink.fail(WireError(.frameTooLarge, "answer exceeds the client's limit of \(maxResponseBytes) bytes"))
             context.writeAndFlush(wrapOutboundOut(WireFrame(kind: .cancel, requestID: frame.requestID)), promise: nil)
             return
         }
@@ -81,7 +106,7 @@ final class WireClientHandler: ChannelDuplexHandler {
         if frame.isEndOfStream {
             pending[frame.requestID] = nil
             request.timer?.cancel()
-            request.promise.succeed(request.frames)
+            if case .collect(let promise) = request.sink { promise.succeed(request.frames) }
         } else {
             pending[frame.requestID] = request
         }
@@ -107,32 +132,39 @@ final class WireClientHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .request(let frame, let deadline, let answer):
-            if let closedError {
-                let error = WireError(.unavailable, "connection to \(peerName) is closed (\(closedError.message))")
-                answer.fail(error)
-                promise?.fail(error)
-                return
-            }
-            let id = frame.requestID
-            var entry = Pending(promise: answer)
-            if let deadline {
-                entry.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-                    self.expire(context: context, id: id)
-                }
-            }
-            pending[id] = entry
-            let written = context.eventLoop.makePromise(of: Void.self)
-            written.futureResult.assumeIsolated().whenFailure { [self] error in
-                self.finish(id, with: WireError(.unavailable, "cannot send to \(self.peerName): \(error)"))
-            }
-            written.futureResult.cascade(to: promise)
-            context.writeAndFlush(wrapOutboundOut(frame), promise: written)
+            send(context: context, frame, deadline: deadline, sink: .collect(answer), promise: promise)
+        case .stream(let frame, let deadline, let frames):
+            send(context: context, frame, deadline: deadline, sink: .stream(frames), promise: promise)
         case .cancel(let id, let error):
             promise?.succeed()
             guard pending[id] != nil else { return }
             finish(id, with: error)
             context.writeAndFlush(wrapOutboundOut(WireFrame(kind: .cancel, requestID: id)), promise: nil)
         }
+    }
+
+    private func send(context: ChannelHandlerContext, _ frame: WireFrame, deadline: NIODeadline?, sink: Sink,
+                      promise: EventLoopPromise<Void>?) {
+        if let closedError {
+            let error = WireError(.unavailable, "connection to \(peerName) is closed (\(closedError.message))")
+            sink.fail(error)
+            promise?.fail(error)
+            return
+        }
+        let id = frame.requestID
+        var entry = Pending(sink: sink)
+        if let deadline {
+            entry.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+                self.expire(context: context, id: id)
+            }
+        }
+        pending[id] = entry
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenFailure { [self] error in
+            self.finish(id, with: WireError(.unavailable, "cannot send to \(self.peerName): \(error)"))
+        }
+        written.futureResult.cascade(to: promise)
+        context.writeAndFlush(wrapOutboundOut(frame), promise: written)
     }
 
     private func expire(context: ChannelHandlerContext, id: UInt64) {
@@ -144,7 +176,7 @@ final class WireClientHandler: ChannelDuplexHandler {
     private func finish(_ id: UInt64, with error: WireError) {
         guard let request = pending.removeValue(forKey: id) else { return }
         request.timer?.cancel()
-        request.promise.fail(error)
+        request.sink.fail(error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -176,7 +208,7 @@ final class WireClientHandler: ChannelDuplexHandler {
         pending = [:]
         for request in requests.values {
             request.timer?.cancel()
-            request.promise.fail(error)
+            request.sink.fail(error)
         }
     }
 }

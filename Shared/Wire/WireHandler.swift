@@ -16,11 +16,17 @@ public protocol WireHandler: Sendable {
     func notReadyReason() async -> String?
     /// Delete-request calls (the compactor); the default answers `unsupported`.
     func deleteRequests(_ call: DeleteRequestCall) async throws -> [DeleteRequest]
+    /// Live tail: a subscription whose batches are streamed until the client cancels.
+    func tail(tenant: String, matchers: [LabelMatcher], bufferEntries: Int) async throws -> any TailSubscription
 }
 
 extension WireHandler {
     public func deleteRequests(_ call: DeleteRequestCall) async throws -> [DeleteRequest] {
         throw WireError(.unsupported, "this node does not serve delete requests")
+    }
+
+    public func tail(tenant: String, matchers: [LabelMatcher], bufferEntries: Int) async throws -> any TailSubscription {
+        throw WireError(.unsupported, "this node does not serve tail")
     }
 }
 
@@ -34,13 +40,16 @@ public struct WireServices: WireHandler {
     public var admin: (any IngesterAdmin)?
     /// The compactor's delete requests.
     public var deleteTarget: (any DeleteRequestTarget)?
+    /// The ingester's live tails.
+    public var tailTarget: (any TailTarget)?
     /// Named in `unsupported` errors, e.g. `querier`.
     public var role: String
 
     public init(role: String, pushTarget: (any PushTarget)? = nil, logSource: (any LogSource)? = nil,
                 queryTarget: (any QueryTarget)? = nil, admin: (any IngesterAdmin)? = nil,
-                deleteTarget: (any DeleteRequestTarget)? = nil) {
+                deleteTarget: (any DeleteRequestTarget)? = nil, tailTarget: (any TailTarget)? = nil) {
         self.role = role
+        self.tailTarget = tailTarget
         self.deleteTarget = deleteTarget
         self.pushTarget = pushTarget
         self.logSource = logSource
@@ -90,6 +99,11 @@ public struct WireServices: WireHandler {
     public func deleteRequests(_ call: DeleteRequestCall) async throws -> [DeleteRequest] {
         guard let deleteTarget else { throw missing("deleteRequests") }
         return try await call.perform(on: deleteTarget)
+    }
+
+    public func tail(tenant: String, matchers: [LabelMatcher], bufferEntries: Int) async throws -> any TailSubscription {
+        guard let tailTarget else { throw missing("tail") }
+        return try await tailTarget.tail(tenant: tenant, matchers: matchers, bufferEntries: bufferEntries)
     }
 
     public func flush() async throws {

@@ -25,6 +25,8 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let ready = WireMessageKind(rawValue: 0x18)
     /// A delete-request call to the compactor: add, list or cancel (`/loki/api/v1/delete`).
     public static let deleteRequests = WireMessageKind(rawValue: 0x19)
+    /// Live tail: subscribe to new entries of matching streams; answered by `tailEntries` parts until cancelled.
+    public static let tail = WireMessageKind(rawValue: 0x1A)
 
     // MARK: Responses (server → client)
     /// Empty success answer (push, flush).
@@ -43,6 +45,8 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let readiness = WireMessageKind(rawValue: 0x46)
     /// Delete requests: the one added, or the tenant's list (empty after a cancel).
     public static let deleteRequestList = WireMessageKind(rawValue: 0x47)
+    /// Part of a tail answer: new entries and drops, sent as they come.
+    public static let tailEntries = WireMessageKind(rawValue: 0x48)
 
     /// True for the kinds a client may send as a request.
     public var isRequest: Bool { (0x10...0x3f).contains(rawValue) }
@@ -62,6 +66,7 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
         case .flush: "flush"
         case .ready: "ready"
         case .deleteRequests: "deleteRequests"
+        case .tail: "tail"
         case .ok: "ok"
         case .streams: "streams"
         case .queryResult: "queryResult"
@@ -70,6 +75,7 @@ public struct WireMessageKind: RawRepresentable, Hashable, Sendable, CustomStrin
         case .stats: "stats"
         case .readiness: "readiness"
         case .deleteRequestList: "deleteRequestList"
+        case .tailEntries: "tailEntries"
         default: "kind(0x\(String(rawValue, radix: 16)))"
         }
     }

@@ -13,6 +13,7 @@ public enum WireRequest: Sendable {
     case flush
     case ready
     case deleteRequests(DeleteRequestCall)
+    case tail(tenant: String, matchers: [LabelMatcher], bufferEntries: Int)
 
     /// The frame kind that carries this request.
     public var kind: WireMessageKind {
@@ -27,6 +28,7 @@ public enum WireRequest: Sendable {
         case .flush: .flush
         case .ready: .ready
         case .deleteRequests: .deleteRequests
+        case .tail: .tail
         }
     }
 
@@ -70,6 +72,10 @@ public enum WireRequest: Sendable {
             break
         case .deleteRequests(let call):
             call.encode(into: &writer)
+        case .tail(let tenant, let matchers, let bufferEntries):
+            writer.string(tenant)
+            writer.matchers(matchers)
+            writer.count(max(1, bufferEntries))
         }
         return writer.take()
     }
@@ -126,6 +132,11 @@ public enum WireRequest: Sendable {
             request = .ready
         case .deleteRequests:
             request = .deleteRequests(try DeleteRequestCall.decode(&reader))
+        case .tail:
+            let tenant = try reader.string()
+            let matchers = try reader.matchers()
+            let buffer = try reader.count(limit: 1 << 24, minimumBytesEach: 0, "tail buffer entries")
+            request = .tail(tenant: tenant, matchers: matchers, bufferEntries: buffer)
         default:
             throw WireError(.unsupported, "\(kind) is not a request this node understands")
         }

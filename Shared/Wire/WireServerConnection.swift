@@ -176,6 +176,19 @@ struct WireDispatch {
             try await responder.send(.readiness, WireMetadataCoding.encodeReadiness(await handler.notReadyReason()), last: true)
         case .deleteRequests(let call):
             try await responder.send(.deleteRequestList, WireDeleteCoding.encode(try await handler.deleteRequests(call)), last: true)
+        case .tail(let tenant, let matchers, let bufferEntries):
+            // Streams until the client cancels (the task is cancelled, the subscription ends) or the producer ends.
+            let subscription = try await handler.tail(tenant: tenant, matchers: matchers, bufferEntries: bufferEntries)
+            defer { subscription.cancel() }
+            // An empty part first says the subscription is in place (the tailer then queries the history).
+            let empty = WireTailCoding.encode(TailBatch(), partBytes: partBytes)[0]
+            try await responder.send(.tailEntries, empty, last: false)
+            while let batch = try await subscription.next() {
+                for part in WireTailCoding.encode(batch, partBytes: partBytes) {
+                    try await responder.send(.tailEntries, part, last: false)
+                }
+            }
+            try await responder.send(.tailEntries, empty, last: true)
         }
     }
 

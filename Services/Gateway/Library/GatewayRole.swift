@@ -23,6 +23,11 @@ public enum GatewayRole {
             query: frontend,
             admin: ClusterAdmin(watcher: watcher, clients: clients),
             metricsText: { registry.emitToBuffer() })
+        // Live tails get wire clients of their own: each holds a request slot for as long as it runs.
+        deps.tail = RingTailSource(
+            watcher: watcher,
+            clients: WireClientCache(configuration: RoleRuntime.wireClientConfiguration(config, role: "gateway", node: node)),
+            logger: logger, tailMaxDurationNanos: config.querier.tailMaxDurationNanos)
         if !config.common.compactorGRPCAddress.isEmpty {
             deps.deletes = RemoteDeleteRequestTarget(
                 client: try clients.client(for: try MemberAddress(parsing: config.common.compactorGRPCAddress)))

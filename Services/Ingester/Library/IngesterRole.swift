@@ -21,7 +21,8 @@ public enum IngesterRole {
         let node = RoleRuntime.nodeName(config)
         let wire = try await WireServer.bind(
             configuration: RoleRuntime.wireServerConfiguration(config, role: "ingester", node: node),
-            handler: WireServices(role: "ingester", pushTarget: ingester, logSource: ingester, admin: ingester))
+            handler: WireServices(role: "ingester", pushTarget: ingester, logSource: ingester, admin: ingester,
+                                  tailTarget: ingester))
         let http = try RoleRuntime.operationsServer(
             config: config, registry: registry, logger: logger,
             readiness: { await ingester.notReadyReason() },
