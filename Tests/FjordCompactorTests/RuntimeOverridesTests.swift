@@ -26,7 +26,7 @@ import Testing
         try "overrides:\n  b:\n    retention_stream:\n      - selector: '{env=\"dev\"}'\n        priority: 2\n        period: 24h\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         var policy = RetentionPolicy(limits: limits.limits("b"))
-        for _ in 0..<400 where policy.streams.isEmpty {
+        for _ in 0..<2000 where policy.streams.isEmpty {
             try await Task.sleep(nanoseconds: 5_000_000)
             policy = RetentionPolicy(limits: limits.limits("b"))
         }

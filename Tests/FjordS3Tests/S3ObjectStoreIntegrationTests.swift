@@ -4,8 +4,9 @@ import FjordStorage
 import FjordTestSupport
 import Testing
 
-/// ``S3ObjectStore`` against a real S3-compatible server (moto) on 127.0.0.1, one bucket per test.
-@Suite(.serialized) struct S3ObjectStoreTests {
+/// ``S3ObjectStore`` against a real S3-compatible server (moto) on 127.0.0.1, one bucket per test. Named
+/// `…IntegrationTests` so `scripts/test` runs it in the integration phase, away from CPU-heavy unit tests.
+@Suite(.serialized) struct S3ObjectStoreIntegrationTests {
     private func withStore(partSize: Int = 5 << 20, threshold: Int = 16 << 20,
                            _ body: (S3ObjectStore, MotoServer) async throws -> Void) async throws {
         let moto = try await MotoServer()
