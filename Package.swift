@@ -389,7 +389,7 @@ let package = Package(
         .testTarget(
             name: "FjordWireTests",
             dependencies: [
-                "FjordWire", "FjordStorage", "FjordModel", "FjordServiceAPI",
+                "FjordWire", "FjordStorage", "FjordModel", "FjordServiceAPI", "FjordTail",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -133,3 +133,25 @@ let appB = Labels(sortedPairs: [LabelPair("app", "b")])
         #expect(deduper.count == 1)
     }
 }
+
+@Suite struct TailDelayQueueTests {
+    func stream(_ labels: Labels, _ timestamps: [Int64]) -> ResultStream {
+        ResultStream(labels: labels, streamLabels: labels,
+                     entries: timestamps.map { ResultEntry(timestamp: $0, line: Array("t\($0)".utf8)) })
+    }
+
+    @Test func holdsEntriesUntilTheyAreOldEnoughThenSendsThemSorted() {
+        var queue = TailDelayQueue(delayNanos: 100)
+        queue.add([stream(appA, [50, 10])])
+        queue.add([stream(appB, [30]), stream(appA, [20])])
+        #expect(queue.earliest == 10)
+        #expect(queue.takeDue(now: 105).isEmpty)
+        let due = queue.takeDue(now: 130)
+        #expect(due.map(\.labels) == [appA, appB])
+        #expect(due[0].entries.map(\.timestamp) == [10, 20])
+        #expect(due[1].entries.map(\.timestamp) == [30])
+        #expect(queue.earliest == 50)
+        #expect(queue.takeDue(now: 1000).flatMap(\.entries).map(\.timestamp) == [50])
+        #expect(queue.isEmpty)
+    }
+}

@@ -55,6 +55,39 @@ import Testing
         #expect(TailClient.entries(client.frames).count == 6)
     }
 
+    @Test func delayForSortsLateEntriesAndLegacyPathUsesTheLegacyShape() async throws {
+        let directory = try FjordProcess.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fjord = try FjordProcess(dataDirectory: directory)
+        try await fjord.start()
+        defer { fjord.stop() }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        try await Self.push(fjord, app: "delay", [(now - 60_000_000_000, "old")])
+        let delayed = try TailClient(url: Self.tailURL(fjord, [("query", "{app=\"delay\"}"), ("delay_for", "2")]))
+        defer { delayed.stop() }
+        let legacy = try TailClient(url: "ws://127.0.0.1:\(fjord.port)/api/prom/tail?query=" + HTTP.escape("{app=\"delay\"}"))
+        defer { legacy.stop() }
+        #expect(await delayed.waitFor { !TailClient.entries($0).isEmpty })
+        #expect(await legacy.waitFor { !$0.isEmpty })
+        // Pushed newest first: with delay_for they still go out oldest first.
+        let sent = Int64(Date().timeIntervalSince1970 * 1e9)
+        try await Self.push(fjord, app: "delay", [(sent - 100_000_000, "second")])
+        try await Self.push(fjord, app: "delay", [(sent - 300_000_000, "first")])
+        #expect(await delayed.waitFor { TailClient.entries($0).count >= 3 })
+        #expect(TailClient.entries(delayed.frames).map(\.line) == ["old", "first", "second"])
+        // Legacy frames: {"streams":[{"labels":"{…}","entries":[{"ts":"<RFC3339Nano>","line":"…"}]}],"dropped_entries":null}
+        #expect(await legacy.waitFor { frames in
+            frames.flatMap { ($0["streams"] as? [[String: Any]]) ?? [] }.flatMap { ($0["entries"] as? [[String: Any]]) ?? [] }.count >= 3
+        })
+        let first = try #require(legacy.frames.first)
+        #expect(first.keys.sorted() == ["dropped_entries", "streams"])
+        let stream = try #require((first["streams"] as? [[String: Any]])?.first)
+        #expect((stream["labels"] as? String)?.contains("app=\"delay\"") == true)
+        let entry = try #require((stream["entries"] as? [[String: Any]])?.first)
+        #expect(entry["line"] as? String == "old")
+        #expect((entry["ts"] as? String)?.hasSuffix("Z") == true)
+    }
+
     @Test func parameterErrorsBeforeTheUpgrade() async throws {
         let directory = try FjordProcess.makeDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -79,21 +79,84 @@ struct TailConnection {
                 stop.set(.failed("reached tail max duration limit"))
                 subscription.cancel()
             }
-            do {
-                while let batch = try await subscription.next() {
-                    let streams = session.process(batch, now: WallClockNanos.now())
-                    guard !streams.isEmpty || !batch.dropped.isEmpty else { continue }
-                    try await outbound.writeTextMessage(TailConnection.frame(streams, dropped: batch.dropped, plan: plan))
+            var delayed = TailDelayQueue(delayNanos: Int64(plan.request.delayForSeconds) * 1_000_000_000)
+            loop: while true {
+                // With delay_for, entries wait until they are old enough; wake up when the oldest one is.
+                var wait: Int64?
+                if let earliest = delayed.earliest {
+                    wait = max(1_000_000, earliest + delayed.delayNanos - WallClockNanos.now())
                 }
-            } catch let error as ServiceError {
-                stop.set(.failed(error.message))
-            } catch {
-                stop.set(.clientClosed)
+                var streams: [ResultStream] = []
+                var dropped: [DroppedTailEntry] = []
+                switch await TailConnection.next(subscription, waitingAtMost: wait) {
+                case .batch(let batch):
+                    streams = session.process(batch, now: WallClockNanos.now())
+                    dropped = batch.dropped
+                case .timedOut:
+                    break
+                case .ended:
+                    stop.set(.clientClosed)
+                    break loop
+                case .failed(let error):
+                    stop.set(.failed(error.message))
+                    break loop
+                }
+                if delayed.delayNanos > 0 {
+                    delayed.add(streams)
+                    streams = delayed.takeDue(now: WallClockNanos.now())
+                }
+                guard !streams.isEmpty || !dropped.isEmpty else { continue }
+                do {
+                    try await outbound.writeTextMessage(TailConnection.frame(streams, dropped: dropped, plan: plan))
+                } catch {
+                    stop.set(.clientClosed)
+                    break loop
+                }
             }
             if case .failed(let reason) = stop.value {
                 try? await outbound.close(.unexpectedServerError, reason: reason)
             }
             group.cancelAll()
+        }
+    }
+
+    private enum Step: Sendable {
+        case batch(TailBatch)
+        case timedOut
+        case ended
+        case failed(ServiceError)
+    }
+
+    /// The subscription's next batch, or `timedOut` after `nanos` (nil: wait as long as it takes). A batch the
+    /// subscription handed over while the wait was being given up is still returned, never lost.
+    private static func next(_ subscription: any TailSubscription, waitingAtMost nanos: Int64?) async -> Step {
+        func read() async -> Step {
+            do {
+                guard let batch = try await subscription.next() else { return .ended }
+                return .batch(batch)
+            } catch {
+                return .failed(error)
+            }
+        }
+        guard let nanos else { return await read() }
+        return await withTaskGroup(of: Step.self) { group in
+            group.addTask { await read() }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(nanos))
+                return .timedOut
+            }
+            guard let first = await group.next() else { return .timedOut }
+            group.cancelAll()
+            var outcome = first
+            for await other in group {
+                switch (outcome, other) {
+                case (.timedOut, .batch), (.timedOut, .failed): outcome = other
+                default: break
+                }
+            }
+            // A read cut short by the cancellation reports `ended`; that is kept as `timedOut` (a real end is seen
+            // again on the next call).
+            return outcome
         }
     }
 
