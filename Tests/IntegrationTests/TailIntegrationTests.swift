@@ -13,17 +13,26 @@ import Testing
         #expect(status == 204, "\(String(decoding: answer, as: UTF8.self))")
     }
 
+    /// A started `fjord` on a fresh data directory; ``stop(_:)`` ends it and removes the directory.
+    static func started(_ arguments: [String] = []) async throws -> FjordProcess {
+        let fjord = try FjordProcess(dataDirectory: try FjordProcess.makeDataDirectory(), arguments: arguments)
+        try await fjord.start()
+        return fjord
+    }
+
+    static func stop(_ fjord: FjordProcess) {
+        fjord.stop()
+        try? FileManager.default.removeItem(at: fjord.dataDirectory)
+    }
+
     static func tailURL(_ fjord: FjordProcess, _ parameters: [(String, String)]) -> String {
         "ws://127.0.0.1:\(fjord.port)/loki/api/v1/tail?"
             + parameters.map { "\(HTTP.escape($0.0))=\(HTTP.escape($0.1))" }.joined(separator: "&")
     }
 
     @Test func historyThenLiveLinesInOrderWithPipelineLabels() async throws {
-        let directory = try FjordProcess.makeDataDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let fjord = try FjordProcess(dataDirectory: directory)
-        try await fjord.start()
-        defer { fjord.stop() }
+        let fjord = try await Self.started()
+        defer { Self.stop(fjord) }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         try await Self.push(fjord, app: "tail", [(now - 5_000_000_000, "keep n=0 phase=history")])
 
@@ -56,11 +65,8 @@ import Testing
     }
 
     @Test func delayForSortsLateEntriesAndLegacyPathUsesTheLegacyShape() async throws {
-        let directory = try FjordProcess.makeDataDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let fjord = try FjordProcess(dataDirectory: directory)
-        try await fjord.start()
-        defer { fjord.stop() }
+        let fjord = try await Self.started()
+        defer { Self.stop(fjord) }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         try await Self.push(fjord, app: "delay", [(now - 60_000_000_000, "old")])
         let delayed = try TailClient(url: Self.tailURL(fjord, [("query", "{app=\"delay\"}"), ("delay_for", "2")]))
@@ -89,11 +95,8 @@ import Testing
     }
 
     @Test func parameterErrorsBeforeTheUpgrade() async throws {
-        let directory = try FjordProcess.makeDataDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let fjord = try FjordProcess(dataDirectory: directory)
-        try await fjord.start()
-        defer { fjord.stop() }
+        let fjord = try await Self.started()
+        defer { Self.stop(fjord) }
         var (status, body) = try await HTTP.get(fjord.baseURL, "/loki/api/v1/tail",
                                                 [("query", "{app=\"x\"}"), ("delay_for", "6")], tenant: "it-tail")
         #expect(status == 400)
@@ -107,11 +110,8 @@ import Testing
     }
 
     @Test func concurrentTailLimitClosesWith1011() async throws {
-        let directory = try FjordProcess.makeDataDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let fjord = try FjordProcess(dataDirectory: directory, arguments: ["-querier.max-concurrent-tail-requests=1"])
-        try await fjord.start()
-        defer { fjord.stop() }
+        let fjord = try await Self.started(["-querier.max-concurrent-tail-requests=1"])
+        defer { Self.stop(fjord) }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         try await Self.push(fjord, app: "limit", [(now - 1_000_000_000, "first")])
         let url = Self.tailURL(fjord, [("query", "{app=\"limit\"}")])
