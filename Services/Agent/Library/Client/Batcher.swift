@@ -46,6 +46,8 @@ public struct Batcher: Sendable {
     public let defaultTenant: String
     public let externalLabels: [String: String]
     private var batches: [String: PushBatch] = [:]
+    /// Label text of recently seen label sets.
+    private var labelTexts: [[String: String]: String] = [:]
 
     public init(batchWaitNanos: Int64, batchSizeBytes: Int, defaultTenant: String, externalLabels: [String: String]) {
         self.batchWaitNanos = batchWaitNanos
@@ -65,13 +67,21 @@ public struct Batcher: Sendable {
         let tenant = entry.labels[reservedTenantLabel].flatMap { $0.isEmpty ? nil : $0 } ?? defaultTenant
         var labels = entry.sentLabels
         for (name, value) in externalLabels where labels[name] == nil { labels[name] = value }
-        let streamLabels = Labels(labels.map { LabelPair($0.key, $0.value) }).canonicalString
+        let streamLabels: String
+        if let cached = labelTexts[labels] {
+            streamLabels = cached
+        } else {
+            streamLabels = Labels(labels.map { LabelPair($0.key, $0.value) }).canonicalString
+            if labelTexts.count > 10_000 { labelTexts.removeAll() }
+            labelTexts[labels] = streamLabels
+        }
         var ready: PushBatch?
         if let current = batches[tenant], current.entryCount > 0, current.bytes + entry.line.utf8.count > batchSizeBytes {
             ready = current
             batches.removeValue(forKey: tenant)
         }
-        var batch = batches[tenant] ?? PushBatch(tenant: tenant, createdAt: now)
+        // Taken out of the dictionary so its streams are not copied on write.
+        var batch = batches.removeValue(forKey: tenant) ?? PushBatch(tenant: tenant, createdAt: now)
         batch.add(entry, streamLabels: streamLabels)
         batches[tenant] = batch
         return ready

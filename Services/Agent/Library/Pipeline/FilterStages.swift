@@ -89,7 +89,7 @@ final class MultilineStage: AgentStage {
         if config.firstLine.matches(entry.line), let block = blocks.removeValue(forKey: key) {
             next(joined(block))
         }
-        if var block = blocks[key] {
+        if var block = blocks.removeValue(forKey: key) {
             block.lines.append(entry.line)
             block.lastSeen = context.now
             if let token = entry.ack {

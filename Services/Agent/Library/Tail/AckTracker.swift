@@ -45,7 +45,8 @@ public struct AckTracker: Sendable {
 
     /// Registers a line that was read, resuming after it at `point`; returns its sequence number.
     public mutating func read(source: Int, resumeAfter point: ResumePoint) -> UInt64 {
-        guard var track = tracks[source] else { preconditionFailure("source \(source) is not open") }
+        // Taken out of the dictionary so the pending array is not copied on write.
+        guard var track = tracks.removeValue(forKey: source) else { preconditionFailure("source \(source) is not open") }
         let seq = track.nextSeq
         track.nextSeq += 1
         track.pending.append(Pending(seq: seq, point: point, remaining: consumers))
@@ -55,7 +56,7 @@ public struct AckTracker: Sendable {
 
     /// Moves the resume point without a line (for example a source that was re-positioned).
     public mutating func reposition(source: Int, to point: ResumePoint) {
-        guard var track = tracks[source] else { return }
+        guard var track = tracks.removeValue(forKey: source) else { return }
         if track.head == track.pending.count {
             track.committed = point
             track.dirty = true
@@ -69,7 +70,8 @@ public struct AckTracker: Sendable {
 
     /// One client acknowledged (`all`: every client, as for dropped entries) the lines of `token`.
     public mutating func acknowledge(_ token: AckToken, all: Bool = false) {
-        guard var track = tracks[token.source], track.head < track.pending.count else { return }
+        guard tracks[token.source].map({ $0.head < $0.pending.count }) == true,
+              var track = tracks.removeValue(forKey: token.source) else { return }
         let base = track.pending[track.head].seq
         if token.last >= base {
             let from = Int(max(token.first, base) - base) + track.head
