@@ -335,6 +335,8 @@ let package = Package(
             name: "FjordConformanceKit", dependencies: ["FjordModel", "FjordCompression"],
             path: "Tests/ConformanceKit", swiftSettings: strict
         ),
+        // Throwaway CAs and certificates (openssl CLI) for the TLS tests of the wire and HTTP layers.
+        .target(name: "FjordTestCertificates", path: "Tests/TestCertificates", swiftSettings: strict),
         .testTarget(name: "FjordModelTests", dependencies: ["FjordModel", "FjordRegex"], path: "Tests/FjordModelTests"),
         .testTarget(
             name: "FjordPushTests", dependencies: ["FjordPush", "FjordCompression"], path: "Tests/FjordPushTests",
@@ -376,7 +378,8 @@ let package = Package(
             dependencies: [
                 "FjordTestSupport",
                 "FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit", "FjordWire", "FjordServiceAPI",
-                "FjordRing", "FjordMemcached", "FjordQueryFrontend", .product(name: "Logging", package: "swift-log"),
+                "FjordRing", "FjordMemcached", "FjordQueryFrontend", "FjordTestCertificates",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Tests/IntegrationTests"
@@ -389,7 +392,7 @@ let package = Package(
         .testTarget(
             name: "FjordWireTests",
             dependencies: [
-                "FjordWire", "FjordStorage", "FjordModel", "FjordServiceAPI", "FjordTail",
+                "FjordWire", "FjordStorage", "FjordModel", "FjordServiceAPI", "FjordTail", "FjordTestCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

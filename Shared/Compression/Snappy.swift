@@ -2,6 +2,9 @@ import CSnappy
 
 /// Snappy **block** format (not the framing format): what Promtail and Grafana Alloy send as push bodies.
 public enum Snappy {
+    /// The most a block can expand: a copy with a 2-byte offset turns 3 input bytes into 64 output bytes.
+    public static let maxExpansion = 22
+
     /// The decompressed length announced by a block's preamble, without decoding it.
     public static func decompressedLength(_ input: UnsafeRawBufferPointer) throws(CompressionError) -> Int {
         var length = 0

@@ -114,7 +114,7 @@ struct LogQueryEvaluator: Sendable {
         }
         var positions = [Int](repeating: 0, count: lists.count)
         var result: [Emitted] = []
-        result.reserveCapacity(limit)
+        result.reserveCapacity(min(limit, lists.reduce(0) { $0 + $1.count }))
         while result.count < limit {
             var best = -1
             for (list, position) in positions.enumerated() where position < lists[list].count {

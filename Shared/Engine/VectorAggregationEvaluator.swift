@@ -161,7 +161,8 @@ enum VectorAggregationEvaluator {
             if lhs.isNaN { return true }
             return largest ? lhs < rhs : lhs > rhs
         }
-        var heap = BinaryHeap<(series: Int, value: Double)>(capacity: k) { weaker($0.value, $1.value) }
+        // k comes from the query (topk(99999999999, ...) is valid): never reserve more than there are candidates.
+        var heap = BinaryHeap<(series: Int, value: Double)>(capacity: min(k, candidates.count)) { weaker($0.value, $1.value) }
         for candidate in candidates {
             if heap.count < k {
                 heap.push(candidate)

@@ -63,7 +63,8 @@ public enum PushBodyDecoder {
         return try PushProtobufDecoder.decode(unsnappy(plain, limits: limits))
     }
 
-    /// Snappy block decode; the announced length is checked before anything is allocated.
+    /// Snappy block decode; the announced length is checked (against the limit and what the input could hold) before
+    /// anything is allocated.
     static func unsnappy(_ body: [UInt8], limits: PushBodyLimits) throws(PushError) -> [UInt8] {
         let corrupt = PushError.badRequest("snappy: corrupt input")
         let outcome: Result<[UInt8], PushError> = body.withUnsafeBytes { raw in
@@ -72,6 +73,9 @@ public enum PushBodyDecoder {
             if limit > 0, length > limit {
                 return .failure(.tooLarge("decompressed message size too large", size: length, max: limit))
             }
+            // A snappy block expands at most about 21 times (a 3-byte copy of 64 bytes): a longer announced length
+            // is corrupt, and must not be allocated (a 40-byte body could otherwise claim gigabytes).
+            if length > Snappy.maxExpansion * raw.count + 64 { return .failure(corrupt) }
             guard let output = try? Snappy.decompress(raw, maxLength: length) else { return .failure(corrupt) }
             return .success(output)
         }

@@ -128,6 +128,10 @@ import Testing
         #expect(bottom.map(\.0) == [Self.error, Self.other])
         let perApp = try await vector(aggregate(.topk, range(.countOverTime, all, seconds: 60), by: ["app"], k: 1))
         #expect(perApp.map(\.0) == [Self.info, Self.other])
+        // A huge k is valid LogQL and keeps every series; it must not reserve memory for k of them (found by the
+        // HTTP fuzz test: topk(99999999999, ...) aborted the process).
+        let huge = try await vector(aggregate(.topk, range(.countOverTime, all, seconds: 60), k: 99_999_999_999))
+        #expect(huge.count == 3)
     }
 
     @Test func sortOrdersInstantVectorsByValue() async throws {

@@ -70,6 +70,11 @@ import Testing
             == .badRequest("gzip: invalid header"))
         #expect(pushError { _ = try PushBodyDecoder.decode(body: [], contentType: "application/json", contentEncoding: "gzip") }
             == .badRequest("EOF"))
+        // A few bytes announcing 4 GB: refused as corrupt before anything is allocated (found by the HTTP fuzz test;
+        // a snappy block cannot expand more than about 21 times).
+        let claimsGigabytes: [UInt8] = [0x80, 0x80, 0x80, 0x80, 0x0F, 0x00, 0x61, 0x62]
+        #expect(pushError { _ = try PushBodyDecoder.decode(body: claimsGigabytes, contentType: "application/x-protobuf", contentEncoding: nil) }
+            == .badRequest("snappy: corrupt input"))
         let truncated = Array(Gzip.compress(json).dropLast(12))
         #expect(pushError { _ = try PushBodyDecoder.decode(body: truncated, contentType: "application/json", contentEncoding: "gzip") }
             == .badRequest("unexpected EOF"))

@@ -77,24 +77,8 @@ struct CredentialsFixture {
 
     /// Runs `fjord` with `arguments`, returning standard output and standard error.
     static func fjord(_ arguments: [String], stdin: String? = nil) throws -> (String, String) {
-        let process = Process()
-        process.executableURL = FjordProcess.binary
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FjordTestError("fjord \(arguments.joined(separator: " ")) failed: \(String(decoding: err, as: UTF8.self))")
-        }
-        return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let (code, out, err) = try Subprocess.run(FjordProcess.binary.path, arguments, stdin: stdin.map { Data($0.utf8) })
+        guard code == 0 else { throw FjordTestError("fjord \(arguments.joined(separator: " ")) failed: \(err)") }
+        return (out, err)
     }
 }

@@ -32,15 +32,36 @@ final class FjordProcess: @unchecked Sendable {
         return url
     }
 
-    init(dataDirectory: URL, port: Int? = nil, arguments: [String] = [], executable: String = "fjord") throws {
+    /// Flags put before the test's own: ``insecureDefaults`` unless the test asks for none.
+    let defaultArguments: [String]
+    /// The CA of the HTTP listener's certificate when it speaks TLS: `/ready` is then polled with curl over HTTPS.
+    let tlsCA: String?
+
+    init(dataDirectory: URL, port: Int? = nil, arguments: [String] = [], executable: String = "fjord",
+         defaults: [String] = FjordProcess.insecureDefaults, tlsCA: String? = nil) throws {
         self.dataDirectory = dataDirectory
         self.port = try port ?? FjordProcess.freePort()
         extraArguments = arguments
+        defaultArguments = defaults
+        self.tlsCA = tlsCA
         self.executable = executable
         logURL = dataDirectory.appendingPathComponent("\(executable)-\(UUID().uuidString.prefix(8)).log")
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "\(tlsCA == nil ? "http" : "https")://127.0.0.1:\(port)" }
+
+    /// A `fjord-ingester` (not started) that is the only member of its membership file, with its wire port.
+    static func singleIngester(directory: URL, extra: [String] = []) throws -> (FjordProcess, Int) {
+        let wirePort = try FjordProcess.freePort()
+        let members = directory.appendingPathComponent("members.yaml")
+        try "ingesters:\n  - id: ingester-1\n    address: 127.0.0.1:\(wirePort)\n".write(to: members, atomically: true, encoding: .utf8)
+        let ingester = try FjordProcess(dataDirectory: directory, arguments: [
+            "-server.internal-listen-address=127.0.0.1", "-server.internal-listen-port=\(wirePort)",
+            "-local.chunk-directory=\(directory.path)/store", "-ring.membership-file=\(members.path)",
+            "-ring.replication-factor=1", "-ring.instance-id=ingester-1",
+        ] + extra, executable: "fjord-ingester")
+        return (ingester, wirePort)
+    }
 
     /// Whether the started process is still running.
     var isRunning: Bool { process?.isRunning ?? false }
@@ -57,7 +78,7 @@ final class FjordProcess: @unchecked Sendable {
         process.arguments = [
             "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
             "-common.path-prefix=\(dataDirectory.path)/data",
-        ] + FjordProcess.insecureDefaults + extraArguments
+        ] + defaultArguments + extraArguments
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()
@@ -68,7 +89,11 @@ final class FjordProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
             if !process.isRunning { throw FjordTestError("\(executable) exited early (\(process.terminationStatus)):\n\(self.log)") }
-            if let (status, _) = try? await HTTP.request("GET", baseURL + "/ready"), status == 200 { return }
+            if let tlsCA {
+                if (try? Curl.request("GET", baseURL + "/ready", caFile: tlsCA))?.status == 200 { return }
+            } else if let (status, _) = try? await HTTP.request("GET", baseURL + "/ready"), status == 200 {
+                return
+            }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         throw FjordTestError("\(executable) did not become ready within 90 s:\n\(self.log)")

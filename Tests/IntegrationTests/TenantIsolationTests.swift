@@ -55,13 +55,14 @@ import Testing
             ("GET", "/api/prom/label", range),
             ("GET", "/loki/api/v1/tail", [("query", "{app=\"shared\"}"), ("start", start)]),
             ("GET", "/loki/api/v1/delete", []),
-            ("POST", "/loki/api/v1/delete", [("query", "{app=\"shared\"}"), ("start", start)]),
+            // A harmless time range: the request is stored (and listed) but hides nothing the other probes read.
+            ("POST", "/loki/api/v1/delete", [("query", "{app=\"shared\"} |= \"probe\""), ("start", "1000000000"), ("end", "1000000001")]),
         ]
         return probes
     }
 
     /// Read paths Loki has that Fjord does not serve yet: they must refuse or 404 (checked like every path for leaks).
-    static let notYetServed: Set<String> = ["/loki/api/v1/tail", "/loki/api/v1/delete", "/loki/api/v1/index/volume", "/api/prom/label"]
+    static let notYetServed: Set<String> = ["/loki/api/v1/tail", "/loki/api/v1/index/volume", "/api/prom/label"]
 
     /// Tenants whose data `actor` may read when sending `header`, or nil when the request must be refused.
     /// A rule group of `tenant`: namespace and group name carry its marker.
@@ -70,7 +71,9 @@ import Testing
         return ("\(marker)-ns", Data("name: \(marker)-group\nrules:\n  - record: \(marker):lines:rate1m\n    expr: sum(rate({app=\"shared\"}[1m]))\n".utf8))
     }
 
-    static func readable(actor: String?, header: String?) -> Set<String>? {
+    static func readable(actor: String?, header: String?, path: String = "") -> Set<String>? {
+        // Delete requests need the delete right, which carol (a reader) does not have.
+        if path.hasSuffix("/delete") && actor == "carol" { return nil }
         switch (actor, header) {
         case ("alice", nil), ("alice", "team-a"): return ["team-a"]
         case ("bob", nil), ("bob", "team-b"): return ["team-b"]
@@ -100,6 +103,7 @@ import Testing
         let credentials = try CredentialsFixture(directory: directory, entries: Self.entries)
         let fjord = try FjordProcess(dataDirectory: directory, arguments: [
             "-auth.credentials-file=\(credentials.path.path)", "-querier.multi-tenant-queries-enabled",
+            "-compactor.retention-enabled",
         ])
         try await fjord.start()
         defer { fjord.stop() }
@@ -116,6 +120,12 @@ import Testing
         #expect(status == 204, "\(String(decoding: body, as: UTF8.self))")
 
         for (actor, tenant) in [("alice", "team-a"), ("bob", "team-b")] {
+            // A delete request whose query names the tenant's marker (over a range that hides nothing).
+            let marker = Self.markers[tenant]!
+            let (deleteStatus, deleteBody) = try await Self.request(
+                fjord, "POST", "/loki/api/v1/delete", [("query", "{mark=\"\(marker)-label-0\"}"), ("start", "1000000000"), ("end", "1000000001")],
+                headers: credentials.headers(actor, tenant: tenant))
+            #expect(deleteStatus == 204, "\(deleteBody)")
             let group = Self.ruleGroup(tenant)
             (status, body) = try await HTTP.request("POST", fjord.baseURL + "/loki/api/v1/rules/\(group.namespace)",
                                                     headers: credentials.headers(actor, tenant: tenant), body: group.yaml)
@@ -145,6 +155,16 @@ import Testing
             }
         }
 
+        // Delete requests in another tenant, or without the delete right (carol only reads).
+        for (actor, tenant) in [("alice", "team-b"), ("carol", "team-a"), ("a-pusher", "team-a"), ("ops", "team-b")] as [(String, String)] {
+            for method in ["POST", "DELETE"] {
+                let (status, _) = try await Self.request(fjord, method == "POST" ? "POST" : "DELETE", "/loki/api/v1/delete",
+                                                         [("query", "{app=\"intruder-line\"}"), ("start", "1000000000"), ("end", "1000000001"),
+                                                          ("request_id", "0")], headers: credentials.headers(actor, tenant: tenant))
+                #expect(status == 403, "\(method) delete by \(actor) for \(tenant): \(status)")
+            }
+        }
+
         var (wrongStatus, _) = try await HTTP.request("POST", fjord.baseURL + "/loki/api/v1/push",
                                                       headers: ["Authorization": "Basic " + Data("bob:guess".utf8).base64EncodedString(),
                                                                 "X-Scope-OrgID": "team-b"].merging(json) { $1 }, body: intruder)
@@ -167,14 +187,20 @@ import Testing
                     attempts += 1
                     let (status, text) = try await Self.request(fjord, method, path, parameters,
                                                                 headers: credentials.headers(actor, tenant: header))
-                    let allowed = Self.readable(actor: actor, header: header) ?? []
+                    let allowed = Self.readable(actor: actor, header: header, path: path) ?? []
                     for (tenant, marker) in Self.markers where !allowed.contains(tenant) && text.contains(marker) {
                         leaks.append("\(method) \(path) as \(actor ?? "nobody") with \(header ?? "-"): \(tenant) data in \(status) \(text.prefix(300))")
                     }
                     if text.contains("intruder-line") { leaks.append("\(method) \(path): the refused push was stored") }
                     let label = "\(method) \(path) as \(actor ?? "nobody") with \(header ?? "-")"
-                    if Self.readable(actor: actor, header: header) == nil {
+                    if Self.readable(actor: actor, header: header, path: path) == nil {
                         #expect([400, 401, 403, 404].contains(status), "\(label) answered \(status): \(text.prefix(200))")
+                    } else if path.hasSuffix("/delete") {
+                        #expect([200, 204].contains(status), "\(label) answered \(status): \(text.prefix(200))")
+                        if method == "GET", allowed.count == 1, let tenant = allowed.first {
+                            #expect(text.contains(Self.markers[tenant]!), "\(label) misses \(tenant)'s delete request: \(text)")
+                            checkedPositive += 1
+                        }
                     } else if path.contains("/rules") || path.hasSuffix("/alerts") {
                         // The rule API is single-tenant (400 for a|b) and 404s namespaces the tenant does not have.
                         #expect([200, 400, 404].contains(status), "\(label) answered \(status): \(text.prefix(200))")
@@ -260,7 +286,9 @@ import Testing
 
         // A broken file keeps the previous credentials.
         try "users: [oops".write(to: credentials.path, atomically: true, encoding: .utf8)
-        try await Task.sleep(nanoseconds: 800_000_000)
+        for _ in 0..<100 where !fjord.log.contains("credentials file change rejected") {
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
         (status, _) = try await HTTP.request("GET", fjord.baseURL + "/loki/api/v1/labels", headers: replacement.headers("dave"))
         #expect(status == 200)
         #expect(fjord.log.contains("credentials file change rejected"))

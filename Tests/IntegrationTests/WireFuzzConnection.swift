@@ -44,23 +44,7 @@ final class WireFuzzConnection: @unchecked Sendable {
     private var outcome = Outcome()
 
     init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw FjordTestError("socket() failed: errno \(errno)") }
-        var timeout = timeval(tv_sec: WireFuzzConnection.readTimeoutSeconds, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let code = errno
-            close(descriptor)
-            throw FjordTestError("connect to 127.0.0.1:\(port) failed: errno \(code)")
-        }
+        descriptor = try RawHTTPConnection.connect(port: port, timeoutSeconds: WireFuzzConnection.readTimeoutSeconds)
     }
 
     deinit { close(descriptor) }

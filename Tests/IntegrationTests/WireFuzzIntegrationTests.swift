@@ -13,14 +13,7 @@ import Testing
     @Test func hundredThousandFuzzedFramesLeaveALiveIngesterServing() async throws {
         let directory = try FjordProcess.makeDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let wirePort = try FjordProcess.freePort()
-        let members = directory.appendingPathComponent("members.yaml")
-        try "ingesters:\n  - id: ingester-1\n    address: 127.0.0.1:\(wirePort)\n".write(to: members, atomically: true, encoding: .utf8)
-        let ingester = try FjordProcess(dataDirectory: directory, arguments: [
-            "-server.internal-listen-address=127.0.0.1", "-server.internal-listen-port=\(wirePort)",
-            "-local.chunk-directory=\(directory.path)/store", "-ring.membership-file=\(members.path)",
-            "-ring.replication-factor=1", "-ring.instance-id=ingester-1",
-        ], executable: "fjord-ingester")
+        let (ingester, wirePort) = try FjordProcess.singleIngester(directory: directory)
         try await ingester.start()
         defer { ingester.stop() }
 
