@@ -310,7 +310,7 @@ let package = Package(
         .executableTarget(
             name: "fjord-bench",
             dependencies: [
-                "FjordPush", "FjordCompression", "FjordModel",
+                "FjordPush", "FjordCompression", "FjordModel", "FjordWire", "FjordServiceAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

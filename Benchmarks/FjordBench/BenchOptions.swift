@@ -8,7 +8,7 @@ struct OptionsError: Error, CustomStringConvertible {
 
 /// The command line of `fjord-bench`.
 struct BenchOptions: Sendable {
-    enum Command: String, Sendable { case run, dataset, selftest, frontend, help }
+    enum Command: String, Sendable { case run, cluster, wire, dataset, selftest, frontend, help }
 
     var command: Command = .run
     var fjordBinary: String?
@@ -45,11 +45,24 @@ struct BenchOptions: Sendable {
     var binDirectory: String {
         binDirectoryOption ?? (fjordBinary.map { ($0 as NSString).deletingLastPathComponent } ?? ".build/release")
     }
+    /// `cluster`: the checkout whose `scripts/` start the cluster, its size, and whether to skip the all-in-one
+    /// comparison (the executables come from ``binDirectory``).
+    var repository = "."
+    var ingesters = 3
+    var replicationFactor = 3
+    var skipAllInOne = false
+    /// `wire`: round trips per measurement.
+    var roundTrips = 100_000
 
     static let usage = """
     fjord-bench: measures a Fjord (or any Loki-compatible server) through its HTTP API.
 
     fjord-bench [run] (--fjord-binary PATH --data-dir EMPTY_DIR | --url URL [--pid PID] [--data-dir DIR]) [options]
+    fjord-bench cluster --bin-dir DIR --data-dir NEW_DIR [--repo CHECKOUT] [options]
+                                                    push throughput through a loopback cluster's gateway
+                                                    (scripts/cluster-up: 3 ingesters, RF 3), then through the
+                                                    all-in-one fjord with the same requests
+    fjord-bench wire [--round-trips N]              wire protocol cost per frame: codec and loopback round trips
     fjord-bench dataset [--lines N] [--seed S]      generate and encode only; print the data set's figures
     fjord-bench selftest                            offline checks of the generator, encoder and HTTP client
     fjord-bench frontend --fjord-binary PATH --data-dir DIR [--hours 24] [--queriers 1,2] [--lines N] [--repeat R]
@@ -77,7 +90,14 @@ struct BenchOptions: Sendable {
                             shared machine; negative values need root); reported in the results
       --hours H             frontend: hours of data and query range, a multiple of 3 (default 24)
       --queriers LIST       frontend: cluster sizes to measure, comma-separated (default 1,2)
-      --bin-dir DIR         frontend: directory of the fjord-* executables (default: that of --fjord-binary)
+      --bin-dir DIR         cluster, frontend: directory of fjord and the fjord-* executables (default: that of
+                            --fjord-binary, else .build/release)
+      --repo DIR            cluster, frontend: the Fjord checkout whose scripts/cluster-up and cluster-down to use
+                            (default .)
+      --ingesters N         cluster: ingesters to start (default 3)
+      --replication-factor N  cluster: replication factor (default 3)
+      --skip-all-in-one     cluster: measure only the cluster
+      --round-trips N       wire: requests per round-trip measurement (default 100000)
       --label TEXT          name of the run in the report
       --out FILE.json       write the full report as JSON
       --md FILE.md          write the Markdown summary
@@ -140,12 +160,26 @@ struct BenchOptions: Sendable {
                 options.queriers = text.split(separator: ",").compactMap { Int($0) }
                 guard options.queriers.allSatisfy({ $0 > 0 }) else { throw OptionsError(message: "--queriers: \(text)") }
             case "--bin-dir": options.binDirectoryOption = try value()
+            case "--repo": options.repository = try value()
+            case "--ingesters": options.ingesters = try number(Int.self)
+            case "--replication-factor": options.replicationFactor = try number(Int.self)
+            case "--skip-all-in-one": options.skipAllInOne = true
+            case "--round-trips": options.roundTrips = try number(Int.self)
             default: throw OptionsError(message: "unknown option \(argument)\n\n\(usage)")
             }
         }
         guard options.lines > 0, options.batch > 0, options.concurrency > 0, options.repeats > 0 else {
             throw OptionsError(message: "--lines, --batch, --concurrency and --repeat must be positive")
         }
+        if options.command == .cluster {
+            guard options.dataDirectory != nil else {
+                throw OptionsError(message: "cluster needs --data-dir NEW_DIR (and --bin-dir DIR)\n\n\(usage)")
+            }
+            guard options.ingesters > 0, (1...options.ingesters).contains(options.replicationFactor) else {
+                throw OptionsError(message: "--ingesters must be positive and --replication-factor between 1 and it")
+            }
+        }
+        guard options.roundTrips > 0 else { throw OptionsError(message: "--round-trips must be positive") }
         if options.command == .frontend {
             guard options.hours > 0, options.hours % 3 == 0 else { throw OptionsError(message: "--hours must be a multiple of 3") }
             guard options.fjordBinary != nil else { throw OptionsError(message: "frontend needs --fjord-binary") }

@@ -233,7 +233,7 @@ struct BenchRun {
         }
     }
 
-    private func waitReady(_ client: inout QueryRunner, server: ServerProcess?) async throws {
+    func waitReady(_ client: inout QueryRunner, server: ServerProcess?) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(120)
         var last = "no answer"
@@ -251,7 +251,7 @@ struct BenchRun {
     }
 
     /// Polls `sum(count_over_time(...[1h]))` (step 1h over the data set's 3 h) until it equals `expected`.
-    private func waitCountable(_ client: inout QueryRunner, dataset: Dataset, expected: Int) async
+    func waitCountable(_ client: inout QueryRunner, dataset: Dataset, expected: Int) async
         -> BenchReport.QueryableFigures {
         let clock = ContinuousClock()
         let started = clock.now

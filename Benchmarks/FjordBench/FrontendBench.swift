@@ -92,11 +92,18 @@ struct FrontendBench {
             address = ServerAddress(host: "127.0.0.1", port: server.port, tenant: options.tenant)
             stop = { server.stop() }
         case .cluster(let queriers):
-            let cluster = try ClusterProcesses.start(
-                directory: directory, binDirectory: options.binDirectory, queriers: queriers, flags: flags)
-            pids = cluster.pids
-            address = ServerAddress(host: "127.0.0.1", port: cluster.gatewayPort, tenant: options.tenant)
-            stop = { cluster.stop() }
+            let scripts = ClusterScripts(repository: options.repository, binDirectory: options.binDirectory)
+            let cluster: ClusterDescription
+            do {
+                cluster = try scripts.up(directory: directory, ingesters: 1, queriers: queriers, rulers: 0,
+                                         replicationFactor: 1, flags: flags)
+            } catch {
+                try? scripts.down(directory: directory)  // whatever did start (cluster.json is written first)
+                throw error
+            }
+            pids = cluster.processes.map(\.pid)
+            address = try BenchRun.address(from: cluster.gateway_url, tenant: options.tenant)
+            stop = { try? scripts.down(directory: directory) }
         }
         defer { stop() }
         log("\(topology): started (\(pids.count) process\(pids.count == 1 ? "" : "es"))")
@@ -199,44 +206,4 @@ struct FrontendBench {
             + "), \(options.lines) lines, \(options.repeats) runs each.\n"
         return out
     }
-}
-
-/// A cluster started with `scripts/cluster-up` (one ingester, RF 1, no ruler) and stopped with `cluster-down`.
-struct ClusterProcesses {
-    let directory: String
-    let gatewayPort: Int
-    let pids: [Int32]
-    let script: String
-
-    static func start(directory: String, binDirectory: String, queriers: Int, flags: [String]) throws -> ClusterProcesses {
-        let script = "scripts/cluster-up"
-        guard FileManager.default.isExecutableFile(atPath: script) else {
-            throw ServerProcessError(message: "run fjord-bench frontend from the repository root (\(script) not found)")
-        }
-        // system(3) rather than Foundation's Process: waiting for a Process here never returned once the script's
-        // background children were running.
-        let arguments = [script, directory, "--ingesters", "1", "--queriers", "\(queriers)", "--rulers", "0",
-                         "--replication-factor", "1", "--"] + flags
-        let command = "FJORD_BIN_DIR=\(shellQuote(binDirectory)) FJORD_SKIP_BUILD=1 bash "
-            + arguments.map(shellQuote).joined(separator: " ") + " 1>&2"
-        let status = system(command)
-        guard status == 0,
-              let data = FileManager.default.contents(atPath: directory + "/cluster.json"),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let url = json["gateway_url"] as? String, let port = URL(string: url)?.port,
-              let processes = json["processes"] as? [[String: Any]] else {
-            throw ServerProcessError(message: "scripts/cluster-up failed (status \(status))")
-        }
-        let pids = processes.compactMap { ($0["pid"] as? NSNumber)?.int32Value }
-        return ClusterProcesses(directory: directory, gatewayPort: port, pids: pids, script: script)
-    }
-
-    func stop() {
-        _ = system("bash scripts/cluster-down " + shellQuote(directory) + " 1>&2")
-    }
-}
-
-/// `text` in single quotes for /bin/sh.
-private func shellQuote(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -21,8 +21,15 @@ final class ServerProcess {
     static func benchmarkArguments(port: Int, dataDirectory: String) -> [String] {
         [
             "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
-            "-common.path-prefix=\(dataDirectory)", "-auth.enabled=false", "-server.http-allow-insecure",
-            "-validation.reject-old-samples=false",
+            "-common.path-prefix=\(dataDirectory)", "-server.http-allow-insecure",
+        ] + limitArguments
+    }
+
+    /// The flags of ``benchmarkArguments(port:dataDirectory:)`` that are not about addresses, directories or plain
+    /// HTTP (every role of a cluster gets them too; `scripts/cluster-up` gives the gateway its own HTTP flags).
+    static var limitArguments: [String] {
+        [
+            "-auth.enabled=false", "-validation.reject-old-samples=false",
             "-distributor.ingestion-rate-limit-mb=100000", "-distributor.ingestion-burst-size-mb=100000",
             "-ingester.per-stream-rate-limit=1GB", "-ingester.per-stream-rate-limit-burst=1GB",
             "-ingester.max-global-streams-per-user=0",

@@ -45,13 +45,29 @@ case .frontend:
         log("fjord-bench: \(error)")
         exit(1)
     }
+case .cluster:
+    await runAndEmit { let report = try await ClusterBench(options: options).run(); return (report.markdown(), try report.json()) }
+case .wire:
+    await runAndEmit {
+        let report = try await WireBench(roundTrips: options.roundTrips, renice: options.renice).run()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (WireBench.markdown(report), try encoder.encode(report))
+    }
 case .run:
-    do {
+    await runAndEmit {
         let report = try await BenchRun(options: options).run()
-        let markdown = Markdown.render(report)
+        return (Markdown.render(report), try report.json())
+    }
+}
+
+/// Runs a measurement, prints its Markdown summary and writes `--md` and `--out`; exits 1 on failure.
+func runAndEmit(_ measure: () async throws -> (markdown: String, json: Data)) async {
+    do {
+        let (markdown, json) = try await measure()
         print(markdown)
         if let path = options.markdownOutput { try markdown.write(toFile: path, atomically: true, encoding: .utf8) }
-        if let path = options.jsonOutput { try report.json().write(to: URL(fileURLWithPath: path)) }
+        if let path = options.jsonOutput { try json.write(to: URL(fileURLWithPath: path)) }
     } catch {
         log("fjord-bench: \(error)")
         exit(1)

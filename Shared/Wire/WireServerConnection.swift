@@ -74,12 +74,15 @@ struct WireServerConnection: Sendable {
                 // finish; a client that went away no longer waits for them, so they stop.
                 if !connection.channel.isActive { group.cancelAll() }
             } catch {
-                // A frame that cannot be decoded leaves the stream unusable: say why, stop the work, close.
+                // A frame that cannot be decoded leaves the stream unusable: say why, stop the work, close. The
+                // close does not wait for handlers that finish their work despite the cancellation (a flush writing
+                // chunks); their answers have nowhere to go.
                 group.cancelAll()
                 let reason = error is CancellationError
                     ? WireError(.shuttingDown, "\(configuration.role) \(configuration.node) is shutting down")
                     : WireServer.wireError(error)
                 await sendBeforeClosing(WireServerConnection.errorFrame(0, reason))
+                try? await connection.channel.close()
             }
         }
     }

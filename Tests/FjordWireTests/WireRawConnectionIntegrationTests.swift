@@ -60,6 +60,30 @@ import Testing
         }
     }
 
+    /// After a frame-level error the connection closes at once, without waiting for handlers that ignore the
+    /// cancellation (the live fuzz test saw connections held open for tens of seconds by an ingester flush).
+    @Test func aBrokenStreamIsClosedWithoutWaitingForUncancellableHandlers() async throws {
+        var behaviour = RecordingHandler.Behaviour()
+        behaviour.holdPushes = true
+        let handler = RecordingHandler(behaviour)
+        try await withLoopback(handler) { server, _ in
+            defer { handler.releasePushes() }  // the server's shutdown waits for the held handler
+            let socket = try RawSocket(port: try #require(server.localPort))
+            socket.send(Self.hello())
+            let push = WireRequest.push(tenant: "t", streams: [PushStream(labels: Sample.labels("a"), entries: Sample.batch(count: 2))])
+            socket.send(WireFrameCodec.encode(WireFrame(kind: .push, requestID: 1, flags: .endOfStream, body: push.encodeBody())))
+            var corrupt = WireFrameCodec.encode(WireFrame(kind: .ready, requestID: 2, flags: .endOfStream))
+            corrupt[27] ^= 1
+            socket.send(corrupt)
+            let (bytes, closed) = try await socket.readToEnd()
+            #expect(closed, "the connection stays open while the push handler is held")
+            #expect(handler.releasedPushes.load(ordering: .relaxed) == 0)
+            let answer = try Self.frames(bytes)
+            #expect(answer.map(\.kind) == [.hello, .error])
+            #expect(try WireErrorBody.decode(try #require(answer.last).body).code == .checksumMismatch)
+        }
+    }
+
     @Test func oversizedFrameIsRefusedBeforeItsBodyArrives() async throws {
         try await withLoopback(RecordingHandler(), server: { $0.maxFrameBytes = 8192 }) { server, _ in
             let socket = try RawSocket(port: try #require(server.localPort))

@@ -13,6 +13,8 @@ final class RecordingHandler: WireHandler {
         var pushError: ServiceError?
         /// Handlers sleep this long before answering (for deadline tests).
         var delay: Duration?
+        /// Pushes wait, ignoring cancellation (like an ingester's flush writing chunks), until ``releasePushes()``.
+        var holdPushes = false
         var streams: [StreamData] = []
         var queryResult = QueryResult(data: .streams([]))
         var names: [String] = []
@@ -27,6 +29,19 @@ final class RecordingHandler: WireHandler {
     let cancelledHandlers = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)
     let maxInFlight = Atomic<Int>(0)
+    /// Pushes held by `holdPushes` that have been released.
+    let releasedPushes = Atomic<Int>(0)
+    private let heldPushes = Mutex<(released: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    /// Lets held pushes (and later ones) continue.
+    func releasePushes() {
+        let waiting = heldPushes.withLock { state in
+            state.released = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        waiting.forEach { $0.resume() }
+    }
 
     init(_ behaviour: Behaviour = Behaviour()) { self.behaviour = Mutex(behaviour) }
 
@@ -44,6 +59,16 @@ final class RecordingHandler: WireHandler {
     }
 
     func push(tenant: String, streams: [PushStream]) async throws {
+        if behaviour.withLock({ $0.holdPushes }) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let released = heldPushes.withLock { state in
+                    if !state.released { state.waiting.append(continuation) }
+                    return state.released
+                }
+                if released { continuation.resume() }
+            }
+            releasedPushes.add(1, ordering: .relaxed)
+        }
         try await pause()
         if let error = behaviour.withLock({ $0.pushError }) { throw error }
         pushes.withLock { $0.append((tenant, streams)) }
