@@ -32,7 +32,7 @@ enum AllInOne {
         let querier = Querier(ingesters: ingester, store: store, config: config, logger: Logger(label: "fjord.querier"),
                               ingestersInProcess: true,
                               deletes: config.compactor.retentionEnabled ? DeleteRequestCache(store: deleteRequests) : nil)
-        let push = PushHandler(config: config, target: ingester)
+        let push = PushHandler(config: config, target: ingester, limits: tenantLimits)
         let frontend = try QueryFrontendSetup.make(config: config, downstream: querier,
                                                    logger: Logger(label: "fjord.frontend"))
         let ruler = try Ruler(config: config, query: querier, logger: Logger(label: "fjord.ruler"))

@@ -75,6 +75,29 @@ import Testing
         #expect(try await push("team-a", 100).0 == 204)
     }
 
+    @Test func aRuntimeOverrideGivesOneTenantAHigherLimit() async throws {
+        let directory = try FjordProcess.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let overrides = directory.appendingPathComponent("runtime.yaml")
+        try "overrides:\n  big:\n    ingestion_rate_mb: 10\n    ingestion_burst_size_mb: 20\n".write(to: overrides, atomically: true, encoding: .utf8)
+        let fjord = try FjordProcess(dataDirectory: directory, arguments: ["-runtime-config.file=\(overrides.path)"] + Self.limits)
+        try await fjord.start()
+        defer { fjord.stop() }
+        var statuses: [String: [Int]] = [:]
+        for index in 0..<8 {
+            for tenant in ["big", "small"] {
+                let base = (Int64(Date().timeIntervalSince1970) - 30) * 1_000_000_000 + Int64(index) * 1_000_000
+                let (status, _) = try await HTTP.request("POST", fjord.baseURL + "/loki/api/v1/push",
+                                                         headers: ["X-Scope-OrgID": tenant, "Content-Type": "application/json"],
+                                                         body: Self.body(app: "\(tenant)-\(index)", base: base))
+                statuses[tenant, default: []].append(status)
+            }
+        }
+        print("rate limit with an override: \(statuses)")
+        #expect(statuses["big"]?.allSatisfy { $0 == 204 } == true, "\(statuses)")
+        #expect(statuses["small"]?.contains(429) == true, "\(statuses)")
+    }
+
     @Test func pushBodiesOverTheSizeLimitGet413() async throws {
         let directory = try FjordProcess.makeDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

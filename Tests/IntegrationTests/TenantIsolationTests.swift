@@ -61,7 +61,10 @@ import Testing
         return probes
     }
 
-    /// Read paths Loki has that Fjord does not serve yet: they must refuse or 404 (checked like every path for leaks).
+    /// Read paths whose success is not a plain 200 (or that Fjord does not serve yet): they must refuse or 404 when
+    /// not allowed, and are checked like every path for leaks.
+    /// `/loki/api/v1/tail` is a WebSocket: a plain GET that passes the tenant check gets 400 (the live tails are
+    /// checked in ``liveTailsSeeOnlyTheirTenant()``).
     static let notYetServed: Set<String> = ["/loki/api/v1/tail", "/loki/api/v1/index/volume", "/api/prom/label"]
 
     /// Tenants whose data `actor` may read when sending `header`, or nil when the request must be refused.
@@ -255,6 +258,41 @@ import Testing
         #expect(log.components(separatedBy: "request denied").count > 100)
         #expect(log.contains("who=user alice") && log.contains("reason=wrong password"))
         for secret in credentials.secrets { #expect(!log.contains(secret), "a secret is in the log") }
+    }
+
+    @Test func liveTailsSeeOnlyTheirTenant() async throws {
+        let directory = try FjordProcess.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let credentials = try CredentialsFixture(directory: directory, entries: Self.entries)
+        let fjord = try FjordProcess(dataDirectory: directory, arguments: ["-auth.credentials-file=\(credentials.path.path)"])
+        try await fjord.start()
+        defer { fjord.stop() }
+        let url = "ws://127.0.0.1:\(fjord.port)/loki/api/v1/tail?query=" + HTTP.escape("{app=\"shared\"}")
+
+        // Refused before the upgrade: another tenant's tail, and a credential without the tail right.
+        for (actor, tenant) in [("bob", "team-a"), ("carol", "team-a"), ("a-pusher", "team-a"), ("alice", "team-a|team-b")] {
+            let refused = try TailClient(url: url, tenant: tenant, headers: credentials.headers(actor))
+            await #expect(throws: (any Error).self, "\(actor) tailed \(tenant)") { _ = try await refused.closeFrame() }
+            #expect(refused.texts.isEmpty)
+        }
+
+        // alice (no header: her only tenant) and bob tail while both push.
+        let alice = try TailClient(url: url, tenant: nil, headers: credentials.headers("alice"))
+        let bob = try TailClient(url: url, tenant: "team-b", headers: credentials.headers("bob"))
+        defer { alice.stop(); bob.stop() }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        let base = Int64(Date().timeIntervalSince1970) * 1_000_000_000
+        for (actor, tenant) in [("alice", "team-a"), ("bob", "team-b")] {
+            let (status, body) = try await HTTP.request("POST", fjord.baseURL + "/loki/api/v1/push",
+                                                        headers: credentials.headers(actor).merging(["Content-Type": "application/json"]) { $1 },
+                                                        body: Self.pushBody(tenant, streams: 1, lines: 3, base: base))
+            #expect(status == 204, "\(String(decoding: body, as: UTF8.self))")
+        }
+        #expect(await alice.waitFor { TailClient.entries($0).count >= 3 }, "alice: \(alice.texts)")
+        #expect(await bob.waitFor { TailClient.entries($0).count >= 3 }, "bob: \(bob.texts)")
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(alice.texts.allSatisfy { !$0.contains("tenantB") } && alice.texts.contains { $0.contains("tenantA") }, "\(alice.texts)")
+        #expect(bob.texts.allSatisfy { !$0.contains("tenantA") } && bob.texts.contains { $0.contains("tenantB") }, "\(bob.texts)")
     }
 
     @Test func credentialChangesApplyWithoutRestart() async throws {

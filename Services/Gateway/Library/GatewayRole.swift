@@ -18,8 +18,9 @@ public enum GatewayRole {
         let frontend = try QueryFrontendSetup.make(
             config: config, downstream: QuerierPool(watcher: watcher, health: health, clients: clients),
             logger: logger)
+        let tenantLimits = try TenantLimits.load(config)
         var deps = GatewayDependencies(
-            config: config, push: PushHandler(config: config, target: distributor),
+            config: config, push: PushHandler(config: config, target: distributor, limits: tenantLimits),
             query: frontend,
             admin: ClusterAdmin(watcher: watcher, clients: clients),
             metricsText: { registry.emitToBuffer() })
@@ -40,6 +41,7 @@ public enum GatewayRole {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: MembershipReloader(watcher: watcher, clients: clients, logger: logger)),
+                .init(service: RuntimeConfigReloader(config: config, limits: tenantLimits, logger: logger)),
             ] + http.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

@@ -12,16 +12,16 @@ public final class PushHandler: Sendable {
     private let validator: PushValidator
     private let bodyLimits: PushBodyLimits
     private let target: any PushTarget
-    private let rateMB: Double
-    private let burstMB: Double
+    /// Each tenant's `ingestion_rate_mb` / `ingestion_burst_size_mb` (runtime overrides applied, re-read per push).
+    private let tenantLimits: TenantLimits
     private let limiters = Mutex<[String: IngestionRateLimiter]>([:])
 
-    public init(config: FjordConfiguration, target: any PushTarget) {
+    /// `limits` carries per-tenant overrides (`runtime_config.file`); without it every tenant has `limits_config`'s.
+    public init(config: FjordConfiguration, target: any PushTarget, limits: TenantLimits? = nil) {
         validator = PushValidator(limits: ValidationLimits(config.limits))
         bodyLimits = PushBodyLimits(maxReceiveMessageSize: config.distributor.maxRecvMsgSize, maxDecompressedSize: 0)
         self.target = target
-        rateMB = config.limits.ingestionRateMB
-        burstMB = config.limits.ingestionBurstSizeMB
+        tenantLimits = limits ?? TenantLimits(defaults: config.limits)
     }
 
     /// Largest body accepted before decoding (`distributor.max_recv_msg_size`).
@@ -64,9 +64,13 @@ public final class PushHandler: Sendable {
     }
 
     private func admit(tenant: String, bytes: Int, lines: Int, now: Int64) throws(PushError) {
+        let limits = tenantLimits.limits(tenant)
+        let fresh = IngestionRateLimiter(ingestionRateMB: limits.ingestionRateMB, ingestionBurstSizeMB: limits.ingestionBurstSizeMB)
         let result: Result<Void, PushError> = limiters.withLock { limiters in
-            var limiter = limiters[tenant]
-                ?? IngestionRateLimiter(ingestionRateMB: rateMB, ingestionBurstSizeMB: burstMB)
+            var limiter = limiters[tenant] ?? fresh
+            // An override changed since the last push: new rate and burst, the tokens already earned are kept.
+            limiter.bytesPerSecond = fresh.bytesPerSecond
+            limiter.burstBytes = fresh.burstBytes
             let outcome = Result { () throws(PushError) in
                 try limiter.admit(bytes: bytes, lines: lines, tenant: tenant, now: now)
             }
