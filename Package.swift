@@ -380,6 +380,7 @@ let package = Package(
                 "FjordModel", "FjordPush", "FjordCompression", "FjordConformanceKit", "FjordWire", "FjordServiceAPI",
                 "FjordRing", "FjordMemcached", "FjordQueryFrontend", "FjordTestCertificates",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Tests/IntegrationTests"
