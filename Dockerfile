@@ -17,15 +17,16 @@ COPY Shared Shared
 COPY Services Services
 COPY Benchmarks Benchmarks
 COPY Tests Tests
-# The Swift runtime and Foundation are linked statically: the runtime image needs only the C libraries below.
-RUN swift build -c release --static-swift-stdlib \
-      --product fjord --product fjord-gateway --product fjord-ingester --product fjord-querier \
-      --product fjord-compactor --product fjord-ruler --product fjord-agent \
- && mkdir -p /staging/bin \
- && for product in fjord fjord-gateway fjord-ingester fjord-querier fjord-compactor fjord-ruler fjord-agent; do \
-      cp "$(swift build -c release --show-bin-path)/$product" /staging/bin/; \
-    done \
- && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/bin/ 2>/dev/null || true
+# The Swift runtime and Foundation are linked statically: the runtime image needs only the C libraries below
+# (scripts/check-deploy checks that they cover every shared library the executables link, by Debian package).
+# Every executable of Package.swift but the benchmarks (scripts/check-deploy compares the lists).
+ARG PRODUCTS="fjord fjord-gateway fjord-ingester fjord-querier fjord-compactor fjord-ruler fjord-agent"
+RUN for product in $PRODUCTS; do swift build -c release --static-swift-stdlib --product "$product" || exit 1; done
+RUN bin=$(swift build -c release --static-swift-stdlib --show-bin-path) && mkdir -p /staging/bin \
+ && for product in $PRODUCTS; do cp "$bin/$product" /staging/bin/ || exit 1; done
+# Readable crash backtraces (optional: present in the official toolchain images).
+RUN if [ -x /usr/libexec/swift/linux/swift-backtrace-static ]; then \
+      cp /usr/libexec/swift/linux/swift-backtrace-static /staging/bin/; fi
 
 # ---- run: a slim Debian with the shared libraries the build linked ----
 FROM debian:bookworm-slim
