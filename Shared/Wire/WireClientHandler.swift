@@ -191,7 +191,11 @@ final class WireClientHandler: ChannelDuplexHandler {
         } else if let known = error as? WireError {
             wire = WireError(.handshake, "\(peerName) did not answer with a Fjord wire hello (\(known.message)): is it a TLS port, or not a Fjord wire port?")
         } else {
-            wire = WireError(handshakeDone ? .unavailable : .handshake, "connection to \(peerName) failed: \(error)")
+            // A reset or closed socket means the peer is gone (a stopping server still accepted), not that it speaks
+            // another protocol: the caller may try again or elsewhere. Anything else before the hello (TLS) is a
+            // handshake failure.
+            let transport = error is IOError || error is ChannelError
+            wire = WireError(handshakeDone || transport ? .unavailable : .handshake, "connection to \(peerName) failed: \(error)")
         }
         fail(context: context, wire)
     }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FjordModel
 import FjordServiceAPI
 import FjordStorage
@@ -219,17 +222,16 @@ func withLoopback<T: Sendable>(
     }
 
     @Test func unreachableServerFailsFastDuringBackoff() async throws {
-        let server = try await Self.bindBelowEphemeralPorts(WireServerConfiguration(role: "ingester", node: "gone"),
-                                                            handler: RecordingHandler())
-        let port = try #require(server.localPort)
-        server.shutdown()
-        try await server.run()
-        let client = try WireClient(host: "127.0.0.1", port: port, configuration: WireClientConfiguration(
+        // A port that is bound but not listening refuses connections, and nothing else can take it meanwhile.
+        let held = try HeldPort()
+        defer { held.release() }
+        let client = try WireClient(host: "127.0.0.1", port: held.port, configuration: WireClientConfiguration(
             role: "gateway", node: "g", connectionsPerAddress: 1, reconnectBackoffInitial: .seconds(60)))
         let refused = try await #require(throws: WireError.self) { try await client.flush() }
-        #expect(refused.code == .unavailable && refused.message.contains("cannot connect to 127.0.0.1:\(port)"))
+        #expect(refused.code == .unavailable, "\(refused)")
+        #expect(refused.message.contains("cannot connect to 127.0.0.1:\(held.port)"), "\(refused.message)")
         let backingOff = try await #require(throws: WireError.self) { try await client.flush() }
-        #expect(backingOff.code == .unavailable && backingOff.message.contains("reconnecting after"))
+        #expect(backingOff.code == .unavailable && backingOff.message.contains("reconnecting after"), "\(backingOff.message)")
         #expect(backingOff.serviceError(peer: client.address).status == 503)
         await client.shutdown()
     }
@@ -251,7 +253,7 @@ func withLoopback<T: Sendable>(
         var behaviour = RecordingHandler.Behaviour()
         behaviour.delay = .milliseconds(300)
         let handler = RecordingHandler(behaviour)
-        let server = try await WireServer.bind(configuration: WireServerConfiguration(role: "ingester", node: "drain"), handler: handler)
+        let server = try await Self.bindBelowEphemeralPorts(WireServerConfiguration(role: "ingester", node: "drain"), handler: handler)
         let client = try WireClient(host: "127.0.0.1", port: try #require(server.localPort),
                                     configuration: WireClientConfiguration(role: "gateway", node: "g", connectionsPerAddress: 1))
         let running = Task { try await server.run() }
@@ -280,9 +282,9 @@ func withLoopback<T: Sendable>(
         firstRun.cancel()
         _ = try? await firstRun.value
         let down = try await #require(throws: WireError.self) { try await client.flush() }
-        #expect(down.code == .unavailable)
+        #expect(down.code == .unavailable, "\(down.message)")
 
-        let second = try await WireServer.bind(configuration: configuration, handler: handler)
+        let second = try await Self.bindAgain(configuration, handler: handler)
         let secondRun = Task { try await second.run() }
         try await eventually {
             do {
@@ -310,8 +312,8 @@ func eventually(_ condition: () async throws -> Bool) async throws {
 
 extension WireLoopbackIntegrationTests {
     /// Binds a server on a random port below the kernel's ephemeral range (32768 and up), for tests that stop a
-    /// server and need its port to stay free: other tests and `scripts/cluster-up` pick ports with `bind(0)`, which
-    /// only hands out ephemeral ports, so they cannot take this one while it is down.
+    /// server and expect its port to stay unserved: `bind(0)` elsewhere in the run readily hands a just-freed
+    /// ephemeral port to another test's server, whose answers would then reach this test's client.
     static func bindBelowEphemeralPorts(_ configuration: WireServerConfiguration, handler: any WireHandler)
         async throws -> WireServer
     {
@@ -322,4 +324,50 @@ extension WireLoopbackIntegrationTests {
         }
         throw WireError(.unavailable, "no free port below the ephemeral range")
     }
+
+    /// Binds a server on the port a stopped server used. The old listening socket can take a moment to go on a
+    /// loaded machine, so this retries for up to 10 s before giving up with the last error.
+    static func bindAgain(_ configuration: WireServerConfiguration, handler: any WireHandler) async throws -> WireServer {
+        var lastError: (any Error)?
+        for _ in 0..<100 {
+            do {
+                return try await WireServer.bind(configuration: configuration, handler: handler)
+            } catch {
+                lastError = error
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        throw lastError ?? WireError(.unavailable, "could not bind port \(configuration.port) again")
+    }
+}
+
+/// A 127.0.0.1 port held by a socket that is bound but never listens: connecting to it is refused at once, and no
+/// other test or process can take the port while it is held.
+final class HeldPort: @unchecked Sendable {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw WireError(.unavailable, "socket() failed: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard bound == 0, named == 0 else {
+            close(descriptor)
+            throw WireError(.unavailable, "could not hold a 127.0.0.1 port: errno \(errno)")
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() { close(descriptor) }
 }

@@ -5,7 +5,7 @@ import Testing
 /// queriers hide the lines at once, the compactor removes them from the shared store (after a flush, RF copies).
 @Suite(.serialized) struct ClusterDeletionTests {
     @Test func deleteThroughTheGatewayReachesTheCompactorAndQueries() async throws {
-        let cluster = try ClusterProcesses(ingesters: 3, queriers: 1, rulers: 0, extraFlags: [
+        let cluster = try await ClusterProcesses(ingesters: 3, queriers: 1, rulers: 0, extraFlags: [
             "-compactor.retention-enabled=true", "-compactor.delete-request-cancel-period=0s",
             "-compactor.compaction-interval=1s", "-compactor.retention-delete-delay=0s",
         ])

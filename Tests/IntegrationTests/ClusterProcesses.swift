@@ -1,4 +1,6 @@
+import FjordTestSupport
 import Foundation
+import Synchronization
 
 /// A cluster started by `scripts/cluster-up` (the same script users run) in a temporary directory, stopped with
 /// `scripts/cluster-down` (by PID).
@@ -25,13 +27,14 @@ final class ClusterProcesses: @unchecked Sendable {
     private(set) var description: Description
     /// Processes the test started itself (restarts, added members), stopped by PID at the end.
     private var ownProcesses: [Process] = []
+    private let stopped = Mutex(false)
 
     var gatewayURL: String { description.gateway_url }
 
-    init(ingesters: Int = 3, queriers: Int = 2, rulers: Int = 1, extraFlags: [String] = []) throws {
+    init(ingesters: Int = 3, queriers: Int = 2, rulers: Int = 1, extraFlags: [String] = []) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-cluster-\(UUID().uuidString)")
         self.extraFlags = extraFlags
-        try ClusterProcesses.script("cluster-up", [directory.path, "--ingesters", "\(ingesters)", "--queriers", "\(queriers)",
+        try await ClusterProcesses.script("cluster-up", [directory.path, "--ingesters", "\(ingesters)", "--queriers", "\(queriers)",
                                                     "--rulers", "\(rulers)", "--"]
                                     + extraFlags)
         description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: directory.appendingPathComponent("cluster.json")))
@@ -40,7 +43,12 @@ final class ClusterProcesses: @unchecked Sendable {
     /// Runs a script from `scripts/` with the test build's executables and waits for it. posix_spawn + waitpid
     /// rather than Foundation's `Process`, whose `waitUntilExit` was seen to hang here after a script that leaves
     /// background children behind; the output goes to a file, not a pipe the children could hold open.
-    static func script(_ name: String, _ arguments: [String]) throws {
+    static func script(_ name: String, _ arguments: [String]) async throws {
+        try await OffPool.run { try scriptBlocking(name, arguments) }
+    }
+
+    /// ``script(_:_:)`` on the calling thread (never call it on the Swift concurrency pool).
+    static func scriptBlocking(_ name: String, _ arguments: [String]) throws {
         let path = root.appendingPathComponent("scripts/\(name)").path
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-script-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: output) }
@@ -70,11 +78,11 @@ final class ClusterProcesses: @unchecked Sendable {
     func member(_ id: String) -> Member? { description.processes.first { $0.id == id } }
 
     /// kill -9 one member.
-    func kill(_ id: String) {
+    func kill(_ id: String) async {
         guard let member = member(id) else { return }
         Foundation.kill(member.pid, SIGKILL)
         // cluster-up's processes are not our children: wait until the kernel has removed it.
-        for _ in 0..<500 where Foundation.kill(member.pid, 0) == 0 { usleep(10_000) }
+        for _ in 0..<500 where Foundation.kill(member.pid, 0) == 0 { try? await Task.sleep(nanoseconds: 10_000_000) }
     }
 
     /// Starts `fjord-<role>` for member `id` with the flags cluster-up uses (same ports and directories).
@@ -110,13 +118,24 @@ final class ClusterProcesses: @unchecked Sendable {
         try await start(role: member.role, id: id, httpPort: port, internalAddress: member.internal_address)
     }
 
+    /// Stops everything: SIGTERM to every process at once (so nothing outlives the test run even if it ends
+    /// first), then, on a thread of its own, waits for them, runs `scripts/cluster-down` (SIGKILL after 20 s) and
+    /// removes the directory. Safe to call more than once.
     func down() {
-        for process in ownProcesses where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        let first = stopped.withLock { stopped -> Bool in
+            defer { stopped = true }
+            return !stopped
         }
-        try? ClusterProcesses.script("cluster-down", [directory.path])
-        try? FileManager.default.removeItem(at: directory)
+        guard first else { return }
+        let own = ownProcesses.filter(\.isRunning)
+        for process in own { process.terminate() }
+        for member in description.processes { Foundation.kill(member.pid, SIGTERM) }
+        let directory = directory
+        OffPool.detach {
+            for process in own { process.waitUntilExit() }
+            try? ClusterProcesses.scriptBlocking("cluster-down", [directory.path])
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
     deinit { down() }

@@ -5,7 +5,7 @@ import Testing
 /// every group is evaluated (health `ok`, so its LogQL ran on the queriers over the wire) by exactly one of them.
 @Suite(.serialized) struct ClusterRulerTests {
     @Test func rulersSplitTheGroupsAndEvaluateThemOnTheQueriers() async throws {
-        let cluster = try ClusterProcesses(rulers: 2, extraFlags: ["-ruler.poll-interval=1s", "-ruler.evaluation-interval=1s"])
+        let cluster = try await ClusterProcesses(rulers: 2, extraFlags: ["-ruler.poll-interval=1s", "-ruler.evaluation-interval=1s"])
         defer { cluster.down() }
         let tenant = "cluster-rules"
         let rules = cluster.directory.appendingPathComponent("rules/\(tenant)")

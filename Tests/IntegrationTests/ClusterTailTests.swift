@@ -5,7 +5,7 @@ import Testing
 /// the wire, and each line reaches the client once although three replicas offer it.
 @Suite(.serialized) struct ClusterTailTests {
     @Test func eachLineOnceDespiteThreeReplicas() async throws {
-        let cluster = try ClusterProcesses(queriers: 1)
+        let cluster = try await ClusterProcesses(queriers: 1)
         defer { cluster.down() }
         let gateway = try #require(URL(string: cluster.gatewayURL))
         let port = try #require(gateway.port)

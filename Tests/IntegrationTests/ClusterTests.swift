@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func clusterAnswersEqualTheAllInOne() async throws {
-        let cluster = try ClusterProcesses()
+        let cluster = try await ClusterProcesses()
         defer { cluster.down() }
         let single = try FjordProcess(dataDirectory: try FjordProcess.makeDataDirectory())
         try await single.start()
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func killingAnIngesterUnderLoadLosesAndDuplicatesNothing() async throws {
-        let cluster = try ClusterProcesses()
+        let cluster = try await ClusterProcesses()
         defer { cluster.down() }
         let gateway = cluster.gatewayURL
         let base = (Int64(Date().timeIntervalSince1970) - 300) * 1_000_000_000
@@ -96,7 +96,7 @@ import Testing
             }
         }
         try await Task.sleep(nanoseconds: 2_000_000_000)
-        cluster.kill("ingester-2")
+        await cluster.kill("ingester-2")
         let ackedBeforeKill = acknowledged.withLock { $0.count }
         try await Task.sleep(nanoseconds: 4_000_000_000)
         let ackedWhileDown = acknowledged.withLock { $0.count } - ackedBeforeKill
@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func addedIngesterIsPickedUpWithoutRestart() async throws {
-        let cluster = try ClusterProcesses(extraFlags: ["-ring.poll-interval=1s"])
+        let cluster = try await ClusterProcesses(extraFlags: ["-ring.poll-interval=1s"])
         defer { cluster.down() }
         // Start a 4th ingester, then add it to the membership file.
         let httpPort = try FjordProcess.freePort()

@@ -16,14 +16,6 @@ extension ConformanceCase: CustomTestStringConvertible {
 struct ConformanceHTTPTests {
     typealias Phase = ConformanceServers.Phase
 
-    /// One client for the suite; heavy queries in a debug build can take a while.
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 600
-        configuration.timeoutIntervalForResource = 600
-        return URLSession(configuration: configuration)
-    }()
-
     @Test(arguments: try ConformanceCase.loadAll())
     func inMemory(_ testCase: ConformanceCase) async throws {
         try await check(testCase, .memory)
@@ -38,8 +30,7 @@ struct ConformanceHTTPTests {
         let server = try await ConformanceServers.shared.server(phase)
         let expected = try ConformanceFixtures.expectedAnswer(testCase.id)
         let request = try ConformanceRequest(testCase, base: server.base)
-        let (data, response) = try await Self.session.data(for: request.urlRequest(baseURL: server.url, timeout: 600))
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (status, data) = try await HTTP.send(request.urlRequest(baseURL: server.url, timeout: 90))
         let actual = try NormalizedAnswer(httpStatus: status, body: data, kind: testCase.kind, query: testCase.query,
                                           base: server.base)
         let differences = expected.differences(from: actual)

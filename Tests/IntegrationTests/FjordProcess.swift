@@ -1,4 +1,8 @@
+import AsyncHTTPClient
+import FjordTestSupport
 import Foundation
+import NIOCore
+import NIOHTTP1
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -90,7 +94,8 @@ final class FjordProcess: @unchecked Sendable {
         while Date() < deadline {
             if !process.isRunning { throw FjordTestError("\(executable) exited early (\(process.terminationStatus)):\n\(self.log)") }
             if let tlsCA {
-                if (try? Curl.request("GET", baseURL + "/ready", caFile: tlsCA))?.status == 200 { return }
+                let url = baseURL + "/ready"
+                if (try? await OffPool.run { try Curl.request("GET", url, caFile: tlsCA) })?.status == 200 { return }
             } else if let (status, _) = try? await HTTP.request("GET", baseURL + "/ready"), status == 200 {
                 return
             }
@@ -142,25 +147,39 @@ struct FjordTestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A minimal HTTP client for tests (URLSession, 127.0.0.1 only).
+/// A minimal HTTP client for tests (127.0.0.1 only). AsyncHTTPClient rather than URLSession: Foundation's
+/// URLSession on Linux was seen to leave a request pending for good in a loaded full test run, and every call here
+/// has a hard deadline so a server that stops answering fails the test instead of hanging the run.
 enum HTTP {
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        return URLSession(configuration: configuration)
-    }()
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(60)))
+        configuration.decompression = .disabled
+        configuration.redirectConfiguration = .disallow
+        return configuration
+    }())
+
+    /// How long one request may take in all, answer included.
+    static let deadline: TimeAmount = .seconds(90)
 
     @discardableResult
     static func request(
         _ method: String, _ url: String, headers: [String: String] = [:], body: Data? = nil
     ) async throws -> (Int, Data) {
         guard let target = URL(string: url), target.host == "127.0.0.1" else { throw FjordTestError("tests only talk to 127.0.0.1: \(url)") }
-        var request = URLRequest(url: target)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = body
-        let (data, response) = try await session.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await client.execute(request, deadline: .now() + deadline)
+        let bytes = try await response.body.collect(upTo: 1 << 30)
+        return (Int(response.status.code), Data(bytes.readableBytesView))
+    }
+
+    /// Sends a prepared `URLRequest` (method, URL, headers, body) through the same client.
+    static func send(_ urlRequest: URLRequest) async throws -> (Int, Data) {
+        guard let url = urlRequest.url?.absoluteString else { throw FjordTestError("request without a URL") }
+        return try await request(urlRequest.httpMethod ?? "GET", url, headers: urlRequest.allHTTPHeaderFields ?? [:],
+                                 body: urlRequest.httpBody)
     }
 
     /// GET with URL-encoded query parameters.

@@ -38,7 +38,7 @@ import Testing
             url = process.baseURL
             headers = ["team-a": { _ in credentials.headers("a") }, "team-b": { _ in credentials.headers("b") }]
         } else {
-            let started = try ClusterProcesses(ingesters: 1, queriers: 1, rulers: 0, extraFlags: ["-ring.replication-factor=1"] + Self.limits)
+            let started = try await ClusterProcesses(ingesters: 1, queriers: 1, rulers: 0, extraFlags: ["-ring.replication-factor=1"] + Self.limits)
             cluster = started
             url = started.gatewayURL
             headers = ["team-a": { ["X-Scope-OrgID": $0] }, "team-b": { ["X-Scope-OrgID": $0] }]

@@ -6,12 +6,15 @@ import Testing
 
 /// The memcached client and the memcached results cache against a real memcached on a free 127.0.0.1 port.
 @Suite(.serialized) struct MemcachedClientTests {
+    /// Loki's default 100 ms is too short for a loaded 2-core CI machine running every integration test at once.
+    static let patientTimeout: Int64 = 3_000_000_000
+
     @Test func getsSetsAndSurvivesTheServerGoingAway() async throws {
         let server = try MemcachedProcess()
         try await server.start()
         defer { server.stop() }
         let client = try MemcachedClient(configuration: MemcachedConfiguration(
-            servers: [server.address], timeout: 500_000_000, failureBackoff: 100_000_000))
+            servers: [server.address], timeout: 3_000_000_000, failureBackoff: 100_000_000))
         defer { client.shutdown() }
 
         let big = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
@@ -67,14 +70,16 @@ import Testing
             first.stop()
             second.stop()
         }
-        let client = try MemcachedClient(configuration: MemcachedConfiguration(servers: [first.address, second.address]))
+        let client = try MemcachedClient(configuration: MemcachedConfiguration(
+            servers: [first.address, second.address], timeout: Self.patientTimeout))
         defer { client.shutdown() }
         let keys = (0..<40).map { "fjord-spread-\($0)" }
         for key in keys { try await client.set(key, Array(key.utf8)) }
         let found = try await client.get(keys)
         #expect(found.count == keys.count)
         // Each server holds some of them.
-        let onFirst = try await MemcachedClient(configuration: MemcachedConfiguration(servers: [first.address])).get(keys)
+        let onFirst = try await MemcachedClient(configuration: MemcachedConfiguration(
+            servers: [first.address], timeout: Self.patientTimeout)).get(keys)
         #expect(onFirst.count > 0 && onFirst.count < keys.count)
     }
 }

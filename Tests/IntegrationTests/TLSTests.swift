@@ -221,7 +221,7 @@ import Testing
     @Test func aClusterWithMutualTLSAnswersThroughItsGateway() async throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }
-        let cluster = try ClusterProcesses(ingesters: 1, queriers: 1, rulers: 0, extraFlags: [
+        let cluster = try await ClusterProcesses(ingesters: 1, queriers: 1, rulers: 0, extraFlags: [
             "-ring.replication-factor=1",
             "-server.internal-tls-enabled", "-server.internal-tls-cert-file=\(certificates.path("server.pem"))",
             "-server.internal-tls-key-file=\(certificates.path("server.key"))",
