@@ -336,7 +336,7 @@ let package = Package(
             path: "Tests/ConformanceKit", swiftSettings: strict
         ),
         // Throwaway CAs and certificates (openssl CLI) for the TLS tests of the wire and HTTP layers.
-        .target(name: "FjordTestCertificates", path: "Tests/TestCertificates", swiftSettings: strict),
+        .target(name: "FjordTestCertificates", dependencies: ["FjordTestSupport"], path: "Tests/TestCertificates", swiftSettings: strict),
         .testTarget(name: "FjordModelTests", dependencies: ["FjordModel", "FjordRegex"], path: "Tests/FjordModelTests"),
         .testTarget(
             name: "FjordPushTests", dependencies: ["FjordPush", "FjordCompression"], path: "Tests/FjordPushTests",

@@ -26,7 +26,7 @@ final class ClusterProcesses: @unchecked Sendable {
     let extraFlags: [String]
     private(set) var description: Description
     /// Processes the test started itself (restarts, added members), stopped by PID at the end.
-    private var ownProcesses: [Process] = []
+    private var ownProcesses: [ChildProcess] = []
     private let stopped = Mutex(false)
 
     var gatewayURL: String { description.gateway_url }
@@ -40,38 +40,37 @@ final class ClusterProcesses: @unchecked Sendable {
         description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: directory.appendingPathComponent("cluster.json")))
     }
 
-    /// Runs a script from `scripts/` with the test build's executables and waits for it. posix_spawn + waitpid
-    /// rather than Foundation's `Process`, whose `waitUntilExit` was seen to hang here after a script that leaves
-    /// background children behind; the output goes to a file, not a pipe the children could hold open.
+    /// Runs a script from `scripts/` with the test build's executables and waits for it (up to 5 minutes) without
+    /// holding a thread. Its output goes to a file, not a pipe the background children it leaves could hold open.
     static func script(_ name: String, _ arguments: [String]) async throws {
-        try await OffPool.run { try scriptBlocking(name, arguments) }
+        let (child, output) = try spawnScript(name, arguments)
+        defer { try? FileManager.default.removeItem(at: output) }
+        if await !child.waitForExit(timeout: .seconds(300)) { child.send(SIGKILL) }
+        try checkScript(name, child, output)
     }
 
-    /// ``script(_:_:)`` on the calling thread (never call it on the Swift concurrency pool).
+    /// ``script(_:_:)`` blocking the calling thread (for clean-up on a thread of its own).
     static func scriptBlocking(_ name: String, _ arguments: [String]) throws {
-        let path = root.appendingPathComponent("scripts/\(name)").path
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-script-\(UUID().uuidString).log")
+        let (child, output) = try spawnScript(name, arguments)
         defer { try? FileManager.default.removeItem(at: output) }
+        if !child.waitForExitBlocking(timeout: .seconds(300)) { child.send(SIGKILL) }
+        try checkScript(name, child, output)
+    }
+
+    private static func spawnScript(_ name: String, _ arguments: [String]) throws -> (ChildProcess, URL) {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-script-\(UUID().uuidString).log")
         var environment = ProcessInfo.processInfo.environment
         environment["FJORD_SKIP_BUILD"] = "1"
         environment["FJORD_BIN_DIR"] = FjordProcess.binary.deletingLastPathComponent().path
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw FjordTestError("scripts/\(name) could not start: errno \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else {
+        let child = try ChildProcess(root.appendingPathComponent("scripts/\(name)").path, arguments,
+                                     environment: environment, output: .file(output.path))
+        return (child, output)
+    }
+
+    private static func checkScript(_ name: String, _ child: ChildProcess, _ output: URL) throws {
+        guard child.exitCode == 0 else {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            throw FjordTestError("scripts/\(name) failed (wait status \(status)):\n\(text)")
+            throw FjordTestError("scripts/\(name) failed (exit \(child.exitCode.map(String.init) ?? "none")):\n\(text)")
         }
     }
 
@@ -87,21 +86,17 @@ final class ClusterProcesses: @unchecked Sendable {
 
     /// Starts `fjord-<role>` for member `id` with the flags cluster-up uses (same ports and directories).
     func start(role: String, id: String, httpPort: Int, internalAddress: String) async throws {
-        let process = Process()
-        process.executableURL = FjordProcess.binary.deletingLastPathComponent().appendingPathComponent("fjord-\(role)")
         let internalPort = internalAddress.split(separator: ":").last.map(String.init) ?? "0"
-        process.arguments = [
+        let arguments = [
             "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(httpPort)",
             "-server.internal-listen-address=127.0.0.1", "-server.internal-listen-port=\(internalPort)",
             "-common.path-prefix=\(directory.path)/\(id)", "-local.chunk-directory=\(directory.path)/store",
             "-ring.membership-file=\(description.membership_file)", "-ring.replication-factor=3", "-ring.instance-id=\(id)",
         ] + (["gateway", "ruler"].contains(role) ? FjordProcess.insecureDefaults : []) + extraFlags
         let log = directory.appendingPathComponent("logs/\(id)-restart.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try ChildProcess(
+            FjordProcess.binary.deletingLastPathComponent().appendingPathComponent("fjord-\(role)").path, arguments,
+            output: .file(log.path))
         ownProcesses.append(process)
         for _ in 0..<300 {
             if let (status, _) = try? await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/ready"), status == 200 { return }
@@ -128,11 +123,11 @@ final class ClusterProcesses: @unchecked Sendable {
         }
         guard first else { return }
         let own = ownProcesses.filter(\.isRunning)
-        for process in own { process.terminate() }
+        for process in own { process.send(SIGTERM) }
         for member in description.processes { Foundation.kill(member.pid, SIGTERM) }
         let directory = directory
         OffPool.detach {
-            for process in own { process.waitUntilExit() }
+            for process in own { process.stopBlocking() }
             try? ClusterProcesses.scriptBlocking("cluster-down", [directory.path])
             try? FileManager.default.removeItem(at: directory)
         }

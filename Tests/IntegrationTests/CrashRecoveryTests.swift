@@ -110,7 +110,7 @@ import Testing
         try await first.start()
         for batch in 0..<5 { try await push(first, batch: batch, linesPerBatch: 20, base: base) }
         first.stop()  // SIGTERM: graceful shutdown
-        #expect(first.process?.terminationStatus == 0, "\(first.log)")
+        #expect(first.process?.exitCode == 0, "\(first.log)")
         let chunks = directory.appendingPathComponent("data/chunks/\(tenant)/chunks")
         #expect(FileManager.default.fileExists(atPath: chunks.path) == flushOnShutdown)
 

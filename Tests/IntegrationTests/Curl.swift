@@ -1,3 +1,4 @@
+import FjordTestSupport
 import Foundation
 
 /// HTTPS requests for tests through the `curl` CLI (URLSession on Linux cannot be told to trust a test CA), and
@@ -39,32 +40,12 @@ enum Curl {
     }
 }
 
-/// Runs helper programs (curl, openssl, fjord's admin commands) to completion.
+/// Runs helper programs (curl, openssl, fjord's admin commands) to completion (``ChildProcess/run``, at most 2
+/// minutes each).
 enum Subprocess {
     /// Runs a program, feeding `stdin`; exit code, standard output and standard error.
     static func run(_ program: String, _ arguments: [String], stdin: Data? = nil) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        // Read both pipes on their own threads so a large answer cannot block the child.
-        let reader = DispatchGroup()
-        nonisolated(unsafe) var out = Data()
-        nonisolated(unsafe) var err = Data()
-        reader.enter()
-        DispatchQueue.global().async { out = output.fileHandleForReading.readDataToEndOfFile(); reader.leave() }
-        reader.enter()
-        DispatchQueue.global().async { err = errors.fileHandleForReading.readDataToEndOfFile(); reader.leave() }
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        reader.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let (code, out, err) = try ChildProcess.run(program, arguments, stdin: stdin)
+        return (code, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 }

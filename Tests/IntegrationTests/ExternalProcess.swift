@@ -1,3 +1,4 @@
+import FjordTestSupport
 import Foundation
 
 /// A third-party server a test starts on 127.0.0.1 (Alertmanager, Prometheus from Debian packages installed by
@@ -6,7 +7,7 @@ final class ExternalProcess: @unchecked Sendable {
     let name: String
     let port: Int
     let directory: URL
-    private(set) var process: Process?
+    private(set) var process: ChildProcess?
     private let logURL: URL
 
     /// Whether `path` exists and is executable (tests needing it are skipped otherwise).
@@ -24,25 +25,16 @@ final class ExternalProcess: @unchecked Sendable {
     /// Starts `executable` with `arguments` (and `environment` added to the test's) and waits until `GET readyPath`
     /// answers 200. A restarted process appends to the same log.
     func start(executable: String, arguments: [String], readyPath: String, environment: [String: String] = [:]) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
         if !FileManager.default.fileExists(atPath: logURL.path) {
             FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
-        let log = try FileHandle(forWritingTo: logURL)
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let process = try ChildProcess(executable, arguments,
+                                       environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                       output: .file(logURL.path), workingDirectory: directory.path)
         self.process = process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if !process.isRunning { throw FjordTestError("\(name) exited early (\(process.terminationStatus)):\n\(self.log)") }
+            if let code = process.exitCode { throw FjordTestError("\(name) exited early (\(code)):\n\(self.log)") }
             if let (status, _) = try? await HTTP.request("GET", baseURL + readyPath), status == 200 { return }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
@@ -50,9 +42,7 @@ final class ExternalProcess: @unchecked Sendable {
     }
 
     func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        process?.stopBlocking()
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }

@@ -15,7 +15,7 @@ final class FjordProcess: @unchecked Sendable {
     let extraArguments: [String]
     /// The executable's name beside ``binary`` (`fjord`, `fjord-ingester`, …).
     let executable: String
-    private(set) var process: Process?
+    private(set) var process: ChildProcess?
     private let logURL: URL
 
     /// The built `fjord` executable: `$FJORD_BIN`, or `.build/debug/fjord` next to the package root.
@@ -77,22 +77,16 @@ final class FjordProcess: @unchecked Sendable {
 
     /// Starts the process and waits until `/ready` answers 200.
     func start() async throws {
-        let process = Process()
-        process.executableURL = FjordProcess.binary.deletingLastPathComponent().appendingPathComponent(executable)
-        process.arguments = [
-            "-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
-            "-common.path-prefix=\(dataDirectory.path)/data",
-        ] + defaultArguments + extraArguments
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let process = try ChildProcess(
+            FjordProcess.binary.deletingLastPathComponent().appendingPathComponent(executable).path,
+            ["-server.http-listen-address=127.0.0.1", "-server.http-listen-port=\(port)",
+             "-common.path-prefix=\(dataDirectory.path)/data"] + defaultArguments + extraArguments,
+            output: .file(logURL.path))
         self.process = process
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
-            if !process.isRunning { throw FjordTestError("\(executable) exited early (\(process.terminationStatus)):\n\(self.log)") }
+            if let code = process.exitCode { throw FjordTestError("\(executable) exited early (\(code)):\n\(self.log)") }
             if let tlsCA {
                 let url = baseURL + "/ready"
                 if (try? await OffPool.run { try Curl.request("GET", url, caFile: tlsCA) })?.status == 200 { return }
@@ -104,11 +98,15 @@ final class FjordProcess: @unchecked Sendable {
         throw FjordTestError("\(executable) did not become ready within 90 s:\n\(self.log)")
     }
 
-    /// Stops the process: SIGTERM (graceful) or SIGKILL (crash), and waits for it to exit.
+    /// Stops the process: SIGTERM (graceful) or SIGKILL (crash), and waits for it to exit (SIGKILL after 30 s).
+    /// Blocks the calling thread for that long at most; prefer ``halt(kill:)`` in async code.
     func stop(kill: Bool = false) {
-        guard let process, process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, kill ? SIGKILL : SIGTERM)
-        process.waitUntilExit()
+        process?.stopBlocking(signal: kill ? SIGKILL : SIGTERM)
+    }
+
+    /// ``stop(kill:)`` without holding a thread while waiting.
+    func halt(kill: Bool = false) async {
+        await process?.stop(signal: kill ? SIGKILL : SIGTERM)
     }
 
     /// The process's output so far.

@@ -1,10 +1,11 @@
+import FjordTestSupport
 import Foundation
 
 /// A real memcached (Debian's package, installed by scripts/setup) started by a test on a free 127.0.0.1 port and
 /// stopped by PID.
 final class MemcachedProcess: @unchecked Sendable {
     let port: Int
-    private(set) var process: Process?
+    private(set) var process: ChildProcess?
 
     static var binary: String {
         for path in ["/usr/bin/memcached", "/usr/local/bin/memcached"] where FileManager.default.isExecutableFile(atPath: path) {
@@ -21,18 +22,13 @@ final class MemcachedProcess: @unchecked Sendable {
 
     /// Starts memcached (64 MiB, no UDP) and waits until its port accepts connections.
     func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
         var arguments = ["-l", "127.0.0.1", "-p", "\(port)", "-U", "0", "-m", "64", "-c", "256"]
         if getuid() == 0 { arguments += ["-u", "root"] }
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(Self.binary, arguments)
         self.process = process
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            if !process.isRunning { throw FjordTestError("memcached exited early (\(process.terminationStatus))") }
+            if let code = process.exitCode { throw FjordTestError("memcached exited early (\(code))") }
             if Self.accepts(port: port) { return }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
@@ -42,9 +38,7 @@ final class MemcachedProcess: @unchecked Sendable {
     /// Stops the process and waits for it. SIGKILL: a child may inherit the test runner's blocked SIGTERM, and a
     /// cache has nothing to save.
     func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process?.stopBlocking(signal: SIGKILL)
     }
 
     deinit { stop() }

@@ -81,7 +81,7 @@ import Testing
 
     /// `VmHWM` of the process, from /proc.
     static func peakRSS(_ process: FjordProcess) -> String? {
-        guard let pid = process.process?.processIdentifier,
+        guard let pid = process.process?.pid,
               let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map {
             $0.dropFirst(6).trimmingCharacters(in: .whitespaces)

@@ -1,3 +1,4 @@
+import FjordTestSupport
 import Foundation
 
 /// Throwaway certificates made with the `openssl` CLI in a temporary directory, for TLS tests: two CAs (`ca`,
@@ -36,14 +37,13 @@ public struct TestCertificates: Sendable {
     }
 
     private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let status: Int32
+        do {
+            status = try ChildProcess.run("/usr/bin/openssl", arguments).0
+        } catch {
+            throw TestCertificatesError(message: "openssl could not start: \(error)")
+        }
+        guard status == 0 else {
             throw TestCertificatesError(message: "openssl \(arguments.joined(separator: " ")) failed")
         }
     }

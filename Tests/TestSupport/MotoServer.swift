@@ -7,7 +7,7 @@ import Glibc
 /// `scripts/setup`) on a free 127.0.0.1 port, started by the test and stopped by PID. Each test uses its own bucket.
 public final class MotoServer: @unchecked Sendable {
     public let port: Int
-    private let process: Process
+    private let process: ChildProcess
     private let logURL: URL
 
     /// The endpoint for `S3Configuration.endpoint` (path style, plain HTTP).
@@ -18,23 +18,18 @@ public final class MotoServer: @unchecked Sendable {
         port = try MotoServer.freePort()
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-moto-\(port).log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        process = try ChildProcess("/usr/bin/env", ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+                                   output: .file(logURL.path))
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if !process.isRunning {
-                throw MotoError("moto exited (\(process.terminationStatus)); is moto[server] installed (scripts/setup)?\n\(self.log)")
+            if let code = process.exitCode {
+                throw MotoError("moto exited (\(code)); is moto[server] installed (scripts/setup)?\n\(self.log)")
             }
             if MotoServer.canConnect(port: port) { return }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         stop()
-        throw MotoError("moto did not listen within 60 s:\n\(log)")
+        throw MotoError("moto did not listen within 60 s:\n\(self.log)")
     }
 
     /// moto's output so far.
@@ -43,8 +38,7 @@ public final class MotoServer: @unchecked Sendable {
     /// Stops the server (SIGKILL: a child may inherit a blocked SIGTERM from the test process), then waits.
     public func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stopBlocking(signal: SIGKILL)
         try? FileManager.default.removeItem(at: logURL)
     }
 
