@@ -31,8 +31,10 @@ public struct HTTPServerService<Context: RequestContext>: Service where Context.
     }
 
     /// A server whose requests may also upgrade to WebSocket: `webSocketRouter` decides (its routes added with
-    /// `ws(_:shouldUpgrade:onUpgrade:)`); other requests go to `router`. Servers ping every second. Before the
-    /// upgrade decision the first request's head must arrive within `server.http_server_read_header_timeout`, as
+    /// `ws(_:shouldUpgrade:onUpgrade:)`); other requests go to `router`. The WebSocket library's auto-ping is off:
+    /// it closes a connection (1001 `Ping timeout`) as soon as one pong is a period late, which cut off live tails
+    /// of clients that stalled for a second or two; handlers ping themselves (the live tail every second, as Loki,
+    /// without a pong deadline). Before the upgrade decision the first request's head must arrive within `server.http_server_read_header_timeout`, as
     /// for plain HTTP.
     public init(router: Router<Context>, webSocketRouter: Router<Context>, config: FjordConfiguration, logger: Logger,
                 serverName: String = "fjord",
@@ -44,7 +46,7 @@ public struct HTTPServerService<Context: RequestContext>: Service where Context.
         let headerTimeout = TimeAmount.nanoseconds(config.server.httpReadHeaderTimeoutNanos)
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: http1,
-            ws: WebSocketServerConfiguration(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(1))))
+            ws: WebSocketServerConfiguration(maxFrameSize: 1 << 20, autoPing: .disabled))
         let builder = HTTPServerBuilder { httpResponder in
             let channel = FirstHeadDeadlineChannel(
                 base: HTTP1WebSocketUpgradeChannel(responder: httpResponder, webSocketResponder: responder,

@@ -11,12 +11,19 @@ public final class TailBuffer: TailSubscription {
         var entries = 0
         var dropped: [DroppedTailEntry] = []
         var waiter: CheckedContinuation<Void, Never>?
-        /// Set by a cancelled reader task so a continuation installed after the cancellation does not wait.
-        var interrupted = false
+        /// Numbers the ``next()`` calls, so a cancellation is tied to the call it interrupted.
+        var reads: UInt64 = 0
+        /// The call whose task was cancelled: its continuation, even one installed after the cancellation, does not
+        /// wait. Later calls are not affected (a timed-out `delay_for` read must not make the next read spin).
+        var interruptedRead: UInt64 = 0
+        /// Times a reader went to wait (for tests: a reader that spins shows up here).
+        var waits = 0
         var ended = false
         var failure: ServiceError?
 
-        var isReady: Bool { entries > 0 || !dropped.isEmpty || ended || failure != nil || interrupted }
+        func isReady(for read: UInt64) -> Bool {
+            entries > 0 || !dropped.isEmpty || ended || failure != nil || interruptedRead == read
+        }
     }
 
     /// Most unread entries held.
@@ -96,7 +103,14 @@ public final class TailBuffer: TailSubscription {
         waiter?.resume()
     }
 
+    /// How often readers went to wait so far (a test hook: an idle reader waits once per wake-up, never spins).
+    var waitCount: Int { state.withLock { $0.waits } }
+
     public func next() async throws(ServiceError) -> TailBatch? {
+        let read = state.withLock { state -> UInt64 in
+            state.reads &+= 1
+            return state.reads
+        }
         while true {
             enum Step { case batch(TailBatch), end, failure(ServiceError), wait }
             let step = state.withLock { state -> Step in
@@ -121,7 +135,8 @@ public final class TailBuffer: TailSubscription {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = state.withLock { state -> Bool in
-                        if state.isReady { return true }
+                        state.waits += 1
+                        if state.isReady(for: read) { return true }
                         state.waiter = continuation
                         return false
                     }
@@ -129,7 +144,7 @@ public final class TailBuffer: TailSubscription {
                 }
             } onCancel: {
                 let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                    state.interrupted = true
+                    state.interruptedRead = read
                     defer { state.waiter = nil }
                     return state.waiter
                 }

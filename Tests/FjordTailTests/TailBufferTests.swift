@@ -1,7 +1,7 @@
 import FjordLogQL
 import FjordModel
 import FjordServiceAPI
-import FjordTail
+@testable import FjordTail
 import Testing
 
 func batch(_ entries: [(Int64, String)]) -> EntryBatch {
@@ -58,6 +58,22 @@ let appB = Labels(sortedPairs: [LabelPair("app", "b")])
         let task = Task { try await buffer.next() }
         task.cancel()
         #expect(try await task.value == nil)
+    }
+
+    @Test func aReadCutShortByCancellationLeavesLaterReadsWaiting() async throws {
+        // `delay_for` tails give up reads that take too long; the next read must wait again, not spin.
+        let buffer = TailBuffer(capacity: 10)
+        let task = Task { try await buffer.next() }
+        try await Task.sleep(nanoseconds: 10_000_000)
+        task.cancel()
+        #expect(try await task.value == nil)
+        let waitsBefore = buffer.waitCount
+        async let read = buffer.next()
+        try await Task.sleep(nanoseconds: 50_000_000)
+        buffer.offer(TailedStream(labels: appA, entries: batch([(1, "after")])))
+        let got = try #require(try await read)
+        #expect(got.entryCount == 1)
+        #expect(buffer.waitCount - waitsBefore <= 2, "the reader spun \(buffer.waitCount - waitsBefore) times")
     }
 
     @Test func aFailureReachesTheReader() async throws {

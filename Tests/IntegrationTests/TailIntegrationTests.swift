@@ -26,8 +26,11 @@ import Testing
     }
 
     static func tailURL(_ fjord: FjordProcess, _ parameters: [(String, String)]) -> String {
-        "ws://127.0.0.1:\(fjord.port)/loki/api/v1/tail?"
-            + parameters.map { "\(HTTP.escape($0.0))=\(HTTP.escape($0.1))" }.joined(separator: "&")
+        "ws://127.0.0.1:\(fjord.port)" + tailPath(parameters)
+    }
+
+    static func tailPath(_ parameters: [(String, String)]) -> String {
+        "/loki/api/v1/tail?" + parameters.map { "\(HTTP.escape($0.0))=\(HTTP.escape($0.1))" }.joined(separator: "&")
     }
 
     @Test func historyThenLiveLinesInOrderWithPipelineLabels() async throws {
@@ -39,7 +42,7 @@ import Testing
         let client = try TailClient(url: Self.tailURL(fjord, [("query", "{app=\"tail\"} |= \"keep\" | logfmt")]))
         defer { client.stop() }
         let gotHistory = await client.waitFor { !TailClient.entries($0).isEmpty }
-        #expect(gotHistory, "no history frame: \(client.texts)")
+        #expect(gotHistory, "no history frame: \(client.texts), \(client.endDescription)")
         let history = TailClient.entries(client.frames)
         #expect(history.map(\.line) == ["keep n=0 phase=history"], "\(client.texts)")
 
@@ -50,7 +53,7 @@ import Testing
         }
         try await Self.push(fjord, app: "other", [(now + 9_000_000, "keep n=100")])
         let complete = await client.waitFor { TailClient.entries($0).count >= 6 }
-        #expect(complete, "frames: \(client.frames)")
+        #expect(complete, "frames: \(client.frames), \(client.endDescription)")
         let live = Array(TailClient.entries(client.frames).dropFirst())
         #expect(live.map(\.line) == (1...5).map { "keep n=\($0) phase=live" })
         #expect(live.map(\.ns) == (1...5).map { String(now + Int64($0) * 1_000_000) })
@@ -114,13 +117,82 @@ import Testing
         defer { Self.stop(fjord) }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         try await Self.push(fjord, app: "limit", [(now - 1_000_000_000, "first")])
-        let url = Self.tailURL(fjord, [("query", "{app=\"limit\"}")])
-        let first = try TailClient(url: url)
+        let query = [("query", "{app=\"limit\"}")]
+        let first = try TailClient(url: Self.tailURL(fjord, query))
         defer { first.stop() }
-        #expect(await first.waitFor { !TailClient.entries($0).isEmpty })
-        let second = try TailClient(url: url)
-        let close = try await second.closeFrame()
-        #expect(close?.closeCode == .unexpectedServerError)
-        #expect(close?.reason == "max concurrent tail requests limit exceeded, count > limit (2 > 1)")
+        #expect(await first.waitFor { !TailClient.entries($0).isEmpty }, "\(first.endDescription)")
+        // The refusal comes right after the 101, which HummingbirdWSClient can miss: read it from a plain socket.
+        let second = try await RawTailHandshake.open(port: fjord.port, path: Self.tailPath(query), tenant: "it-tail")
+        #expect(second.statusLine.contains(" 101 "), "\(second)")
+        #expect(second.closeCode == 1011, "\(second)")
+        #expect(second.closeReason == "max concurrent tail requests limit exceeded, count > limit (2 > 1)")
+        #expect(!first.ended, "\(first.endDescription)")
+    }
+
+    /// A client that stops reading for several seconds (pings unanswered) keeps its tail: once it reads again it gets
+    /// the lines pushed meanwhile (its socket buffers held them), and new lines still flow. The server used to close
+    /// such a tail with 1001 `Ping timeout` after one late pong.
+    @Test func aClientThatStallsKeepsItsTailAndGetsEveryLine() async throws {
+        let fjord = try await Self.started()
+        defer { Self.stop(fjord) }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        try await Self.push(fjord, app: "stall", [(now - 1_000_000_000, "n=0")])
+        let client = try TailClient(url: Self.tailURL(fjord, [("query", "{app=\"stall\"}")]))
+        defer { client.stop() }
+        #expect(await client.waitFor { !TailClient.entries($0).isEmpty }, "no history: \(client.endDescription)")
+        client.pause()
+        for index in 1...8 {
+            try await Self.push(fjord, app: "stall", [(now + Int64(index) * 1_000_000, "n=\(index)")])
+            try await Task.sleep(nanoseconds: 500_000_000)
+        }
+        client.resume()
+        let caughtUp = await client.waitFor { TailClient.entries($0).count >= 9 }
+        #expect(caughtUp, "\(client.texts), \(client.endDescription)")
+        try await Self.push(fjord, app: "stall", [(now + 1_000_000_000, "n=9")])
+        #expect(await client.waitFor { TailClient.entries($0).count >= 10 }, "\(client.texts), \(client.endDescription)")
+        #expect(TailClient.entries(client.frames).map(\.line) == (0...9).map { "n=\($0)" })
+        #expect(TailClient.dropped(client.frames).isEmpty)
+        #expect(!client.ended, "\(client.endDescription)")
+    }
+
+    /// A stalled client whose buffers overflow (tail buffer of 2 entries, megabytes pushed while it does not read)
+    /// gets Loki's behaviour: the lines that fit, `dropped_entries` for lost ones, and the tail goes on.
+    @Test func anOverflowingTailReportsDroppedEntriesAndKeepsFlowing() async throws {
+        let fjord = try await Self.started([
+            "-querier.tail-buffer-entries=2", "-distributor.ingestion-rate-limit-mb=1000",
+            "-distributor.ingestion-burst-size-mb=1000", "-ingester.per-stream-rate-limit=1GB",
+            "-ingester.per-stream-rate-limit-burst=1GB",
+        ])
+        defer { Self.stop(fjord) }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        try await Self.push(fjord, app: "flood", [(now - 1_000_000_000, "before")])
+        let client = try TailClient(url: Self.tailURL(fjord, [("query", "{app=\"flood\"}")]))
+        defer { client.stop() }
+        #expect(await client.waitFor { !TailClient.entries($0).isEmpty }, "no history: \(client.endDescription)")
+        client.pause()
+        // 24 MB: more than the sockets and the client's frame queue hold.
+        let filler = String(repeating: "x", count: 200_000)
+        let pushes = 12, perPush = 10
+        for push in 0..<pushes {
+            try await Self.push(fjord, app: "flood", (0..<perPush).map { index in
+                let n = push * perPush + index
+                return (now + Int64(n + 1) * 1_000, "n=\(n) \(filler)")
+            })
+        }
+        client.resume()
+        let reported = await client.waitFor { !TailClient.dropped($0).isEmpty }
+        #expect(reported, "no dropped_entries; \(TailClient.entries(client.frames).count) entries, \(client.endDescription)")
+        try await Self.push(fjord, app: "flood", [(now + 1_000_000_000, "after")])
+        let flowing = await client.waitFor { TailClient.entries($0).last?.line == "after" }
+        #expect(flowing, "\(TailClient.entries(client.frames).count) entries, \(client.endDescription)")
+
+        let entries = TailClient.entries(client.frames)
+        let numbers = entries.dropFirst().dropLast().compactMap { Int($0.line.dropFirst(2).prefix { $0 != " " }) }
+        let dropped = TailClient.dropped(client.frames)
+        #expect(numbers == numbers.sorted() && Set(numbers).count == numbers.count, "\(numbers)")
+        #expect(numbers.count < pushes * perPush)
+        #expect(numbers.count + dropped.count <= pushes * perPush)
+        #expect(dropped.allSatisfy { $0.labels["app"] == "flood" })
+        #expect(!client.ended, "\(client.endDescription)")
     }
 }

@@ -5,12 +5,16 @@ import FjordServiceAPI
 import FjordTail
 import HummingbirdWebSocket
 import Logging
+import NIOCore
+import NIOWebSocket
 import Synchronization
 
 /// One upgraded live tail: takes a slot of the tenant's `max_concurrent_tail_requests`, subscribes, sends the
 /// recent history (a backward log query from `start`, up to `limit` entries, sent oldest first), then every new
 /// matching entry through the query's pipeline, one text frame per batch. Ends when the client closes, at
-/// `tail_max_duration`, or on a backend error (close 1011 with the reason, as Loki).
+/// `tail_max_duration`, or on a backend error (close 1011 with the reason, as Loki). Pings every second, as Loki,
+/// but never closes for a late pong: a client that stalls for a while (or reads slowly) keeps its tail, getting
+/// the lines its buffers held and `dropped_entries` for the rest; a gone client ends the tail when a write fails.
 struct TailConnection {
     let plan: TailPlan
     let deps: GatewayDependencies
@@ -79,6 +83,11 @@ struct TailConnection {
                 stop.set(.failed("reached tail max duration limit"))
                 subscription.cancel()
             }
+            group.addTask {
+                guard await TailConnection.ping(outbound, every: TailConnection.pingPeriod) else { return }
+                stop.set(.clientClosed)
+                subscription.cancel()
+            }
             var delayed = TailDelayQueue(delayNanos: Int64(plan.request.delayForSeconds) * 1_000_000_000)
             loop: while true {
                 // With delay_for, entries wait until they are old enough; wake up when the oldest one is.
@@ -117,6 +126,26 @@ struct TailConnection {
                 try? await outbound.close(.unexpectedServerError, reason: reason)
             }
             group.cancelAll()
+        }
+    }
+
+    /// Loki's `wsPingPeriod`.
+    static let pingPeriod: Duration = .seconds(1)
+
+    /// Sends a ping every `period` until cancelled (false) or a write fails: the connection is gone (true). Pongs
+    /// are not awaited (the WebSocket server's own auto-ping, which closes after one missed pong, is off).
+    static func ping(_ outbound: WebSocketOutboundWriter, every period: Duration) async -> Bool {
+        while true {
+            do {
+                try await Task.sleep(for: period)
+            } catch {
+                return false
+            }
+            do {
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
+            } catch {
+                return !Task.isCancelled
+            }
         }
     }
 
