@@ -369,7 +369,7 @@ let package = Package(
             name: "FjordCompactorTests",
             dependencies: [
                 "FjordCompactor", "FjordStorage", "FjordModel", "FjordDeletion", "FjordServiceAPI", "FjordRuntime",
-                "FjordConfig", .product(name: "Logging", package: "swift-log"),
+                "FjordConfig", "FjordS3", "FjordTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/FjordCompactorTests"

@@ -1,6 +1,7 @@
 import FjordCompactor
 import FjordModel
 import FjordStorage
+import Foundation
 import Logging
 import Synchronization
 import Testing
@@ -101,17 +102,37 @@ final class CrashingObjectStore: ObjectStore {
         #expect(keys.count < objectsBefore)
     }
 
-    @Test func retentionWithAFakeClockRemovesOldDataOnly() async throws {
-        let objects = MemoryObjectStore()
+    /// The object stores the retention test runs over here; S3 (a moto process) is in
+    /// ``CompactorRetentionIntegrationTests``.
+    enum LocalStore: String, CaseIterable, Sendable { case memory, filesystem }
+
+    @Test(arguments: LocalStore.allCases)
+    func retentionWithAFakeClockRemovesOldDataOnly(_ kind: LocalStore) async throws {
+        switch kind {
+        case .memory:
+            try await Self.retentionRemovesOldDataOnly(MemoryObjectStore())
+        case .filesystem:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-compactor-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try await Self.retentionRemovesOldDataOnly(try FilesystemObjectStore(root: directory))
+        }
+    }
+
+    /// Retention with a fake clock over `objects`: data older than the period disappears from queries at once and from
+    /// the store (chunks and index) after the delete delay; data inside the period is untouched.
+    static func retentionRemovesOldDataOnly(_ objects: any ObjectStore) async throws {
         let store = ChunkStore(objects: objects)
         let now = Self.base
-        try await Self.seed(store, at: now - 40 * Self.day, flushes: 2)
-        let oldKeys = try await objects.list(prefix: "t/chunks/").map(\.key)
+        let old = now - 40 * Self.day
+        try await Self.seed(store, at: old, flushes: 2)
+        let oldKeys = Set(try await objects.list(prefix: "t/chunks/").map(\.key))
+        #expect(oldKeys.count == 5)
         try await Self.seed(store, at: now - Self.day, flushes: 2)
         let cutoff = now - 30 * Self.day
         let recent = try await Self.everything(store).filter { line in
             (Int64(line.split(separator: " ")[1]) ?? 0) >= cutoff
         }
+        #expect(try await Self.indexedChunkKeys(store).isSuperset(of: oldKeys))
         let delay: Int64 = 2 * 3_600_000_000_000
         let compactor = Self.compactor(store, retention: RetentionPolicy(period: 30 * Self.day), delay: delay)
         let summary = try await compactor.runOnce(now: now)
@@ -123,8 +144,23 @@ final class CrashingObjectStore: ObjectStore {
         #expect(try await objects.list(prefix: "t/chunks/").map(\.key).filter(oldKeys.contains).count == oldKeys.count)
         try await compactor.runOnce(now: now + delay)
         #expect(try await objects.list(prefix: "t/chunks/").map(\.key).filter(oldKeys.contains).isEmpty)
-        #expect(try await objects.list(prefix: "t/index/").allSatisfy { !$0.key.contains("index_\(IndexPeriods().period(of: now - 40 * Self.day))/") })
+        #expect(try await objects.list(prefix: "t/index/").allSatisfy { !$0.key.contains("index_\(IndexPeriods().period(of: old))/") })
         #expect(try await Self.everything(store) == after)
+        // The index no longer lists the expired chunks, for this reader and a fresh one (another querier).
+        for reader in [store, ChunkStore(objects: objects)] {
+            #expect(try await Self.indexedChunkKeys(reader).isDisjoint(with: oldKeys))
+            let oldRange = try await reader.select(tenant: "t", matchers: [try LabelMatcher(name: "app", kind: .regexMatch, value: ".+")],
+                                                   start: old - Self.day, end: cutoff)
+            #expect(oldRange.allSatisfy { $0.blocks.isEmpty })
+            #expect(try await Self.everything(reader) == recent)
+        }
+    }
+
+    /// The chunk keys a query over all time would read, straight from the index (no chunk fetched).
+    static func indexedChunkKeys(_ store: ChunkStore, tenant: String = "t") async throws -> Set<String> {
+        let streams = try await store.select(tenant: tenant, matchers: [try LabelMatcher(name: "app", kind: .regexMatch, value: ".+")],
+                                             start: .min / 2, end: .max / 2)
+        return Set(streams.flatMap { $0.blocks.compactMap { ($0 as? StoredBlock)?.key } })
     }
 
     @Test func aCrashAtAnyStepLosesNothingAndARerunCompletes() async throws {
