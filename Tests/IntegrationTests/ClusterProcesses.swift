@@ -31,13 +31,39 @@ final class ClusterProcesses: @unchecked Sendable {
 
     var gatewayURL: String { description.gateway_url }
 
+    /// Starts the cluster. cluster-up picks free ports when it runs, and on a busy machine another process can
+    /// take one before the role binds it ("Address already in use"): then that attempt is stopped and cluster-up
+    /// runs again in a new directory, up to three times.
     init(ingesters: Int = 3, queriers: Int = 2, rulers: Int = 1, extraFlags: [String] = []) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-cluster-\(UUID().uuidString)")
         self.extraFlags = extraFlags
-        try await ClusterProcesses.script("cluster-up", [directory.path, "--ingesters", "\(ingesters)", "--queriers", "\(queriers)",
-                                                    "--rulers", "\(rulers)", "--"]
-                                    + extraFlags)
-        description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: directory.appendingPathComponent("cluster.json")))
+        (directory, description) = try await ClusterProcesses.up(
+            ["--ingesters", "\(ingesters)", "--queriers", "\(queriers)", "--rulers", "\(rulers)", "--"] + extraFlags)
+    }
+
+    private static func up(_ arguments: [String]) async throws -> (URL, Description) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fjord-cluster-\(UUID().uuidString)")
+            do {
+                try await script("cluster-up", [directory.path] + arguments)
+                let description = try JSONDecoder().decode(
+                    Description.self, from: Data(contentsOf: directory.appendingPathComponent("cluster.json")))
+                return (directory, description)
+            } catch where attempt < 3 && lostAPortRace(directory) {
+                try? await script("cluster-down", [directory.path])
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
+    }
+
+    /// Whether a role of a failed cluster-up found its port taken.
+    static func lostAPortRace(_ directory: URL) -> Bool {
+        let logs = directory.appendingPathComponent("logs")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: logs.path)) ?? []
+        return names.contains { name in
+            ((try? String(contentsOf: logs.appendingPathComponent(name), encoding: .utf8)) ?? "").contains("Address already in use")
+        }
     }
 
     /// Runs a script from `scripts/` with the test build's executables and waits for it (up to 5 minutes) without
