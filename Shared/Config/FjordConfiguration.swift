@@ -46,6 +46,8 @@ public struct FjordConfiguration: Sendable, Hashable {
         public var httpListenPort = 3100
         public var logLevel = "info"
         public var httpReadTimeoutNanos: Int64 = 30_000_000_000
+        /// Longest time from a request's head to the end of its response being written (0: no limit).
+        public var httpWriteTimeoutNanos: Int64 = 30_000_000_000
         public var httpIdleTimeoutNanos: Int64 = 120_000_000_000
         /// Longest time a connection may take to send a complete request head (slow clients are cut off).
         public var httpReadHeaderTimeoutNanos: Int64 = 10_000_000_000

@@ -7,8 +7,8 @@ import NIOCore
 import NIOSSL
 public import ServiceLifecycle
 
-/// The HTTP listener of every Fjord process: Hummingbird's HTTP/1.1 server with the configured idle, header and read
-/// timeouts, and TLS when `server.http_tls_config` names a certificate (re-read every `auth.reload_interval`; new
+/// The HTTP listener of every Fjord process: Hummingbird's HTTP/1.1 server with the configured idle, header, read and
+/// write timeouts, and TLS when `server.http_tls_config` names a certificate (re-read every `auth.reload_interval`; new
 /// connections use the newest valid pair).
 public struct HTTPServerService<Context: RequestContext>: Service where Context.Source == ApplicationRequestContextSource {
     let application: Application<RouterResponder<Context>>
@@ -34,8 +34,9 @@ public struct HTTPServerService<Context: RequestContext>: Service where Context.
     /// `ws(_:shouldUpgrade:onUpgrade:)`); other requests go to `router`. The WebSocket library's auto-ping is off:
     /// it closes a connection (1001 `Ping timeout`) as soon as one pong is a period late, which cut off live tails
     /// of clients that stalled for a second or two; handlers ping themselves (the live tail every second, as Loki,
-    /// without a pong deadline). Before the upgrade decision the first request's head must arrive within `server.http_server_read_header_timeout`, as
-    /// for plain HTTP.
+    /// without a pong deadline). Before the upgrade decision the first request's head must arrive within
+    /// `server.http_server_read_header_timeout`, and a malformed one gets a 400, as for plain HTTP
+    /// (``FirstRequestGuardChannel``).
     public init(router: Router<Context>, webSocketRouter: Router<Context>, config: FjordConfiguration, logger: Logger,
                 serverName: String = "fjord",
                 onRunning: @escaping @Sendable (_ host: String, _ port: Int) -> Void) throws
@@ -48,7 +49,7 @@ public struct HTTPServerService<Context: RequestContext>: Service where Context.
             http1: http1,
             ws: WebSocketServerConfiguration(maxFrameSize: 1 << 20, autoPing: .disabled))
         let builder = HTTPServerBuilder { httpResponder in
-            let channel = FirstHeadDeadlineChannel(
+            let channel = FirstRequestGuardChannel(
                 base: HTTP1WebSocketUpgradeChannel(responder: httpResponder, webSocketResponder: responder,
                                                    configuration: configuration),
                 timeout: headerTimeout)
@@ -63,9 +64,17 @@ public struct HTTPServerService<Context: RequestContext>: Service where Context.
         let server = config.server
         let headerTimeout = TimeAmount.nanoseconds(server.httpReadHeaderTimeoutNanos)
         let readTimeout = TimeAmount.nanoseconds(server.httpReadTimeoutNanos)
+        let writeTimeout = TimeAmount.nanoseconds(server.httpWriteTimeoutNanos)
         return HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestTimeoutHandler(headerTimeout: headerTimeout, readTimeout: readTimeout)],
-            idleTimeout: .nanoseconds(server.httpIdleTimeoutNanos))
+            additionalChannelHandlers: [RequestTimeoutHandler(headerTimeout: headerTimeout, readTimeout: readTimeout,
+                                                              writeTimeout: writeTimeout)],
+            idleTimeout: idleTimeout(server))
+    }
+
+    /// Go's rule, which Loki follows: an idle timeout of 0 falls back to the read timeout; both 0 means none.
+    private static func idleTimeout(_ server: FjordConfiguration.Server) -> TimeAmount? {
+        let nanos = server.httpIdleTimeoutNanos > 0 ? server.httpIdleTimeoutNanos : server.httpReadTimeoutNanos
+        return nanos > 0 ? .nanoseconds(nanos) : nil
     }
 
     private init(router: Router<Context>, builder: HTTPServerBuilder, tls: WatchedFiles<NIOSSLContext>?,

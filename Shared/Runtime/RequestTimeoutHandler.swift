@@ -1,10 +1,12 @@
 import NIOCore
 import NIOHTTPTypes
 
-/// Cuts off slow clients: a new connection must deliver a complete request head (TLS handshake included) within
-/// `headerTimeout`, and every request must arrive whole (head to end of body) within `readTimeout`. Between requests
-/// on a kept-alive connection Hummingbird's idle timeout applies. The connection is closed without an answer, as
-/// Go's `ReadHeaderTimeout` and `ReadTimeout` do.
+/// Cuts off slow clients, as Go's `http.Server` timeouts do for Loki: a new connection must deliver a complete request
+/// head (TLS handshake included) within `headerTimeout`; every request must arrive whole (head to end of body) within
+/// `readTimeout`; and its response must be written out to the socket within `writeTimeout` of its head, or, for a
+/// pipelined request, of the moment the response before it was written (a client that stops reading cannot hold the
+/// connection and its handler). Between requests on a kept-alive connection Hummingbird's idle timeout applies. A
+/// zero timeout is off. The connection is closed without an answer.
 final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -13,27 +15,34 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private let headerTimeout: TimeAmount
     private let readTimeout: TimeAmount
-    private var timer: Scheduled<Void>?
+    private let writeTimeout: TimeAmount
+    /// The header deadline, then each request's read deadline.
+    private var readTimer: Scheduled<Void>?
+    /// The write deadline of the oldest request whose response is not yet written out.
+    private var writeTimer: Scheduled<Void>?
     private var sawFirstHead = false
+    /// Requests whose heads arrived and whose responses are not yet written out (responses go out in order).
+    private var unanswered = 0
 
-    init(headerTimeout: TimeAmount, readTimeout: TimeAmount) {
+    init(headerTimeout: TimeAmount, readTimeout: TimeAmount, writeTimeout: TimeAmount) {
         self.headerTimeout = headerTimeout
         self.readTimeout = readTimeout
+        self.writeTimeout = writeTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context, headerTimeout) }
+        if context.channel.isActive { readTimer = schedule(context, headerTimeout) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if timer == nil && !sawFirstHead { arm(context, headerTimeout) }
+        if readTimer == nil && !sawFirstHead { readTimer = schedule(context, headerTimeout) }
         context.fireChannelActive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { disarm() }
+    func handlerRemoved(context: ChannelHandlerContext) { cancelAll() }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        cancelAll()
         context.fireChannelInactive()
     }
 
@@ -41,26 +50,52 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch unwrapInboundIn(data) {
         case .head:
             sawFirstHead = true
-            disarm()
-            if readTimeout.nanoseconds > 0 { arm(context, readTimeout) }
+            readTimer?.cancel()
+            readTimer = schedule(context, readTimeout)
+            unanswered += 1
+            if unanswered == 1 { writeTimer = schedule(context, writeTimeout) }
         case .body:
             break
         case .end:
-            disarm()
+            readTimer?.cancel()
+            readTimer = nil
         }
         context.fireChannelRead(data)
     }
 
-    private func arm(_ context: ChannelHandlerContext, _ amount: TimeAmount) {
-        disarm()
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .end = unwrapOutboundIn(data), writeTimeout.nanoseconds > 0 else {
+            context.write(data, promise: promise)
+            return
+        }
+        // The deadline holds until the end reaches the socket, not merely the queue behind bytes the client has not
+        // read; then the next pipelined request's response gets its own.
+        let written = promise ?? context.eventLoop.makePromise()
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        written.futureResult.whenSuccess {
+            let (handler, context) = loopBound.value
+            handler.writeTimer?.cancel()
+            handler.writeTimer = nil
+            handler.unanswered = max(0, handler.unanswered - 1)
+            if handler.unanswered > 0, context.channel.isActive {
+                handler.writeTimer = handler.schedule(context, handler.writeTimeout)
+            }
+        }
+        context.write(data, promise: written)
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, _ amount: TimeAmount) -> Scheduled<Void>? {
+        guard amount.nanoseconds > 0 else { return nil }
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: amount) {
+        return context.eventLoop.scheduleTask(in: amount) {
             loopBound.value.close(promise: nil)
         }
     }
 
-    private func disarm() {
-        timer?.cancel()
-        timer = nil
+    private func cancelAll() {
+        readTimer?.cancel()
+        readTimer = nil
+        writeTimer?.cancel()
+        writeTimer = nil
     }
 }

@@ -4,11 +4,19 @@ import Testing
 
 /// ≥ 100,000 malformed requests (framing, headers, `Authorization` and `X-Scope-OrgID` values, bodies, query
 /// parameters) against a live `fjord` with a credentials file: the process stays up, nothing answers with a 5xx,
-/// nothing hangs, and a well-formed client works afterwards.
+/// every request is answered (or its connection closed) within ``answerTimeoutSeconds``, and a well-formed client
+/// works afterwards. The run is bounded: it stops after ``budgetSeconds`` or once ``maxUnanswered`` requests went
+/// unanswered, and fails with the kinds of requests that did.
 @Suite(.serialized) struct HTTPFuzzIntegrationTests {
     /// `FJORD_HTTP_FUZZ_REQUESTS` overrides the count (a quick local run); `FJORD_HTTP_FUZZ_SEED` replays a run.
     static let requests = ProcessInfo.processInfo.environment["FJORD_HTTP_FUZZ_REQUESTS"].flatMap { Int($0) } ?? 100_000
     static let workers = 4
+    /// Wall-clock budget for the fuzzing (`FJORD_HTTP_FUZZ_SECONDS`); a healthy run alone takes about a minute.
+    static let budgetSeconds = ProcessInfo.processInfo.environment["FJORD_HTTP_FUZZ_SECONDS"].flatMap { Double($0) } ?? 360
+    /// How long one request may go without an answer or a close before it counts as unanswered.
+    static let answerTimeoutSeconds = 15
+    /// Unanswered requests after which the fuzzing stops: the verdict is known, waiting longer only holds CI.
+    static let maxUnanswered = 8
 
     /// Totals over all workers.
     struct Report {
@@ -19,9 +27,17 @@ import Testing
         var closedWithoutAnswer = 0
         /// 5xx answers, with the kind of request.
         var serverErrors: [String] = []
-        /// Well-framed requests that got neither an answer nor a close in time.
-        var hung: [String] = []
+        /// Requests that got neither an answer nor a close within the answer timeout, with their kind.
+        var unanswered: [(kind: String, label: String)] = []
+        /// Why the fuzzing stopped before sending every request.
+        var stopped: String?
         var processDied = false
+
+        /// Unanswered requests counted by kind, most frequent first, with one example each.
+        var unansweredByKind: String {
+            Dictionary(grouping: unanswered, by: \.kind).sorted { $0.value.count > $1.value.count }
+                .map { "\($0.key) ×\($0.value.count), e.g. \($0.value[0].label)" }.joined(separator: "\n")
+        }
     }
 
     @Test func hundredThousandMalformedRequestsLeaveFjordServing() async throws {
@@ -53,14 +69,22 @@ import Testing
         print("""
             http fuzz: \(report.sent) requests over \(report.connections) connections in \(String(format: "%.1f", seconds)) s \
             (seed \(seed)); statuses: \(report.statuses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")); \
-            closed without an answer: \(report.closedWithoutAnswer); 5xx: \(report.serverErrors.count); hung: \(report.hung.count)
+            closed without an answer: \(report.closedWithoutAnswer); 5xx: \(report.serverErrors.count); \
+            unanswered: \(report.unanswered.count)
             """)
 
         #expect(!report.processDied && fjord.isRunning, "fjord died during the fuzzing:\n\(Self.crash(in: fjord.log))")
-        #expect(report.sent >= Self.requests)
+        if let stopped = report.stopped {
+            Issue.record("""
+                fuzzing stopped early: \(stopped); \(report.sent) of \(Self.requests) requests sent in \
+                \(Int(seconds)) s (seed \(seed)); unanswered by kind:\n\(report.unansweredByKind)
+                """)
+        } else if !report.processDied {
+            #expect(report.sent >= Self.requests)
+        }
         #expect(report.serverErrors.isEmpty, "5xx answers: \(report.serverErrors.prefix(10))")
-        #expect(report.hung.isEmpty, "requests left hanging: \(report.hung.prefix(10))")
-        #expect(report.statuses[401, default: 0] > Self.requests / 20 && report.statuses[400, default: 0] > Self.requests / 20)
+        #expect(report.unanswered.isEmpty, "requests neither answered nor closed within \(Self.answerTimeoutSeconds) s, by kind:\n\(report.unansweredByKind)")
+        #expect(report.stopped != nil || report.statuses[401, default: 0] > Self.requests / 20 && report.statuses[400, default: 0] > Self.requests / 20)
 
         // Still serving: a valid push and query.
         guard fjord.isRunning else { return }
@@ -86,9 +110,11 @@ import Testing
         return head + "\n...\n" + String(log[crashed.lowerBound...].prefix(5000))
     }
 
-    /// Sends the requests from ``workers`` threads, each with its own seed, printing progress every 10,000.
+    /// Sends the requests from ``workers`` threads, each with its own seed, printing progress every 10,000, until all
+    /// are sent, the budget is spent, or ``maxUnanswered`` requests went unanswered.
     static func fuzz(port: Int, seed: UInt64, authorizations: [String], isAlive: @escaping @Sendable () -> Bool) -> Report {
         let report = LockedBox(Report())
+        let deadline = Date().addingTimeInterval(budgetSeconds)
         let group = DispatchGroup()
         for worker in 0..<workers {
             group.enter()
@@ -102,13 +128,17 @@ import Testing
                         report.update { $0.processDied = true }
                         return
                     }
+                    if Date() >= deadline {
+                        report.update { $0.stopped = $0.stopped ?? "the \(Int(budgetSeconds)) s budget was spent" }
+                    }
+                    if report.update({ $0.stopped != nil }) { return }
                     let request = plan.next()
                     if connection == nil {
-                        connection = try? RawHTTPConnection(port: port, timeoutSeconds: 20)
+                        connection = try? RawHTTPConnection(port: port, timeoutSeconds: answerTimeoutSeconds)
                         report.update { $0.connections += 1 }
                     }
                     guard let open = connection else {
-                        report.update { $0.hung.append("worker \(worker): cannot connect") }
+                        report.update { $0.stopped = "worker \(worker) cannot connect" }
                         return
                     }
                     let label = "worker \(worker) request \(index) (\(request.kind)): \(String(decoding: request.bytes.prefix(120), as: UTF8.self))"
@@ -123,22 +153,28 @@ import Testing
                         report.update { $0.closedWithoutAnswer += 1 }
                         continue
                     }
-                    guard let answer = open.readResponse(toHead: request.bytes.starts(with: Array("HEAD ".utf8))) else {
+                    switch open.readAnswer(toHead: request.bytes.starts(with: Array("HEAD ".utf8))) {
+                    case .ended(.timedOut):
                         connection = nil
-                        let (_, end) = open.readToEnd(limit: 0)
                         report.update {
-                            if end == .timedOut && request.wellFramed { $0.hung.append(label) } else { $0.closedWithoutAnswer += 1 }
+                            $0.unanswered.append((request.kind, label))
+                            if $0.unanswered.count >= maxUnanswered {
+                                $0.stopped = $0.stopped ?? "\(maxUnanswered) requests went unanswered"
+                            }
                         }
-                        continue
-                    }
-                    report.update {
-                        $0.statuses[answer.status, default: 0] += 1
-                        if answer.status >= 500 {
-                            $0.serverErrors.append("\(answer.status) \(String(decoding: answer.body.prefix(200), as: UTF8.self)) for \(label)")
+                    case .ended:
+                        connection = nil
+                        report.update { $0.closedWithoutAnswer += 1 }
+                    case .response(let status, let head, let body):
+                        report.update {
+                            $0.statuses[status, default: 0] += 1
+                            if status >= 500 {
+                                $0.serverErrors.append("\(status) \(String(decoding: body.prefix(200), as: UTF8.self)) for \(label)")
+                            }
                         }
+                        // Ill-framed requests, and answers that close, end the connection.
+                        if !request.wellFramed || head.lowercased().contains("connection: close") { connection = nil }
                     }
-                    // Ill-framed requests, and answers that close, end the connection.
-                    if !request.wellFramed || answer.head.lowercased().contains("connection: close") { connection = nil }
                 }
             }
         }

@@ -7,6 +7,7 @@ import Foundation
 struct HTTPFuzzPlan {
     /// One request: its bytes, and whether it is well framed (the connection may stay open for the next one).
     struct Request {
+        /// The generator and its variant (`framing: bad content-length`, `body #8`, ...), for reports.
         var kind: String
         var bytes: [UInt8]
         var wellFramed: Bool
@@ -47,10 +48,15 @@ struct HTTPFuzzPlan {
 
     // MARK: Kinds
 
+    static let framingVariants = ["garbage line", "bad method", "bad version", "bad content-length",
+                                  "duplicate content-length", "bad chunk size", "90 kB URI", "1,100 headers"]
+
     private mutating func brokenFraming() -> Request {
         let line: String
-        switch int(8) {
-        case 0: line = String(decoding: bytes(int(200)).map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self) + "\r\n\r\n"
+        let variant = int(8)
+        switch variant {
+        // At least one byte: blank lines alone are no request (servers skip them and wait for one, as Go does).
+        case 0: line = String(decoding: bytes(1 + int(200)).map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self) + "\r\n\r\n"
         case 1: line = "\(pick(["GETT", "G E T", "", "POST\u{1}", "BREW"])) /ready HTTP/1.1\r\nHost: x\r\n\r\n"
         case 2: line = "GET /ready HTTP/\(pick(["9.9", "1", "x.y", "1.1.1", ""]))\r\nHost: x\r\n\r\n"
         case 3: line = "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Length: \(pick(["-1", "abc", "1e3", "99999999999999999999", "1, 2"]))\r\n\r\n"
@@ -59,12 +65,13 @@ struct HTTPFuzzPlan {
         case 6: line = "GET /\(String(repeating: "a", count: 90_000)) HTTP/1.1\r\nHost: x\r\n\r\n"
         default: line = "GET /ready HTTP/1.1\r\n" + (0..<1_100).map { "X-\($0): v\r\n" }.joined() + "\r\n"
         }
-        return Request(kind: "framing", bytes: Array(line.utf8), wellFramed: false)
+        return Request(kind: "framing: " + Self.framingVariants[variant], bytes: Array(line.utf8), wellFramed: false)
     }
 
     private mutating func hostileAuthorization() -> Request {
         let value: String
-        switch int(10) {
+        let variant = int(10)
+        switch variant {
         case 0: value = "Basic " + Data(bytes(int(60))).base64EncodedString()
         case 1: value = "Basic " + printable(int(80))
         case 2: value = "Bearer " + printable(int(120))
@@ -76,13 +83,14 @@ struct HTTPFuzzPlan {
         case 8: value = pick(validAuthorizations) + printable(int(3))
         default: value = String(decoding: bytes(int(40)).filter { $0 != 13 && $0 != 10 }, as: UTF8.self)
         }
-        return wellFramed("auth", method: pick(["GET", "POST"]), path: pick(Self.paths) + "?query=%7Bapp%3D%22x%22%7D",
+        return wellFramed("auth #\(variant)", method: pick(["GET", "POST"]), path: pick(Self.paths) + "?query=%7Bapp%3D%22x%22%7D",
                           headers: [("Authorization", value), ("X-Scope-OrgID", pick(tenants))], body: [])
     }
 
     private mutating func hostileTenant() -> Request {
         let tenant: String
-        switch int(8) {
+        let variant = int(8)
+        switch variant {
         case 0: tenant = printable(int(30))
         case 1: tenant = (0..<int(6)).map { _ in pick(tenants + ["zzz", "", "*", ".."]) }.joined(separator: "|")
         case 2: tenant = String(repeating: "a", count: 140 + int(40))
@@ -93,7 +101,7 @@ struct HTTPFuzzPlan {
         }
         let path = pick(Self.paths)
         let body = path.hasSuffix("push") ? Array(#"{"streams":[{"stream":{"app":"fuzz"},"values":[["\#(now())","x"]]}]}"#.utf8) : []
-        return wellFramed("tenant", method: path.hasSuffix("push") ? "POST" : "GET", path: path,
+        return wellFramed("tenant #\(variant)", method: path.hasSuffix("push") ? "POST" : "GET", path: path,
                           headers: [("Authorization", pick(validAuthorizations)), ("X-Scope-OrgID", tenant),
                                     ("Content-Type", "application/json")], body: body)
     }
@@ -101,7 +109,8 @@ struct HTTPFuzzPlan {
     private mutating func hostileBody() -> Request {
         var body: [UInt8]
         let valid = #"{"streams":[{"stream":{"app":"fuzz","level":"info"},"values":[["\#(now())","line \#(int(1000))"]]}]}"#
-        switch int(10) {
+        let variant = int(10)
+        switch variant {
         case 0: body = bytes(int(3000))
         case 1: body = mutate(Array(valid.utf8))
         case 2: body = Array(valid.utf8.prefix(int(valid.utf8.count)))
@@ -118,7 +127,7 @@ struct HTTPFuzzPlan {
         var headers: [(String, String)] = [("Authorization", pick(validAuthorizations)), ("X-Scope-OrgID", pick(tenants)),
                                            ("Content-Type", pick(Self.contentTypes))]
         if int(4) == 0 { headers.append(("Content-Encoding", pick(["gzip", "deflate", "snappy", "zstd", "br", "x"]))) }
-        return wellFramed("body", method: "POST", path: path, headers: headers, body: body)
+        return wellFramed("body #\(variant)", method: "POST", path: path, headers: headers, body: body)
     }
 
     private mutating func hostileQuery() -> Request {

@@ -48,19 +48,23 @@ final class RawHTTPConnection {
     /// How reading ended.
     enum End { case closed, reset, timedOut }
 
+    /// One response, or how the connection ended before a whole one arrived.
+    enum Answer {
+        case response(status: Int, head: String, body: [UInt8])
+        case ended(End)
+    }
+
+    /// Changes the receive timeout (the one given at connect applies until then).
+    func setReceiveTimeout(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Reads until the server closes (or resets, or nothing arrives within the timeout), at most `limit` bytes.
     func readToEnd(limit: Int = 1 << 20) -> ([UInt8], End) {
         var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
         while received.count < limit {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                received += buffer[0..<count]
-            } else if count == 0 {
-                return (received, .closed)
-            } else {
-                return (received, errno == EAGAIN || errno == EWOULDBLOCK ? .timedOut : .reset)
-            }
+            if let end = receive(into: &received) { return (received, end) }
         }
         return (received, .timedOut)
     }
@@ -68,8 +72,13 @@ final class RawHTTPConnection {
     /// Reads one HTTP/1.1 response (head, then a Content-Length body unless it answers a HEAD request), skipping
     /// interim `1xx` answers; nil when the connection ended first.
     func readResponse(toHead: Bool = false) -> (status: Int, head: String, body: [UInt8])? {
+        guard case .response(let status, let head, let body) = readAnswer(toHead: toHead) else { return nil }
+        return (status, head, body)
+    }
+
+    /// Reads one HTTP/1.1 response as ``readResponse(toHead:)`` does, or says how the connection ended first.
+    func readAnswer(toHead: Bool = false) -> Answer {
         var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         while true {
             if let end = received.firstRange(of: separator) {
@@ -83,15 +92,23 @@ final class RawHTTPConnection {
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 let length = toHead ? 0 : declared
                 while received.count < end.upperBound + length {
-                    let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-                    if count <= 0 { return nil }
-                    received += buffer[0..<count]
+                    if let ended = receive(into: &received) { return .ended(ended) }
                 }
-                return (status, head, Array(received[end.upperBound..<(end.upperBound + length)]))
+                return .response(status: status, head: head, body: Array(received[end.upperBound..<(end.upperBound + length)]))
             }
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { return nil }
-            received += buffer[0..<count]
+            if let ended = receive(into: &received) { return .ended(ended) }
         }
+    }
+
+    /// One `recv` appended to `received`; how the connection ended when nothing came.
+    private func receive(into received: inout [UInt8]) -> End? {
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            received += buffer[0..<count]
+            return nil
+        }
+        if count == 0 { return .closed }
+        return errno == EAGAIN || errno == EWOULDBLOCK ? .timedOut : .reset
     }
 }
