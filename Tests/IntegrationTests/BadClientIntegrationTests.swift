@@ -7,7 +7,7 @@ import Testing
 /// covers it (`server.http-read-header-timeout`, `-read-timeout`, `-write-timeout`, `-idle-timeout`).
 @Suite(.serialized) struct BadClientIntegrationTests {
     /// Each of the four server timeouts in this test.
-    static let timeoutSeconds = 8
+    static let timeoutSeconds = 10
     /// Connections per kind of bad client.
     static let copies = 3
     /// Requests the client that stops reading sends at once (their answers are far more than socket buffers hold).

@@ -141,7 +141,7 @@ import Testing
                         report.update { $0.stopped = "worker \(worker) cannot connect" }
                         return
                     }
-                    let label = "worker \(worker) request \(index) (\(request.kind)): \(String(decoding: request.bytes.prefix(120), as: UTF8.self))"
+                    let label = "worker \(worker) request \(index) (\(request.kind)): \(String(decoding: request.bytes.prefix(120), as: UTF8.self).debugDescription)"
                     let total = report.update { report -> Int in
                         report.sent += 1
                         return report.sent
