@@ -127,7 +127,11 @@ import Testing
     /// Opens a connection, sends `behaviour`'s opening, counts it in `opened`, and waits for the server to end it.
     static func hold(_ behaviour: Behaviour, port: Int, opened: LockedBox<Int>) -> Outcome {
         let receiveTimeout = timeoutSeconds * 4
-        guard let connection = try? RawHTTPConnection(port: port, timeoutSeconds: receiveTimeout) else {
+        // The client that stops reading gets a small fixed receive buffer: with autotuning (up to 32 MB here) the
+        // kernel could hold every answer and the server would never have to wait on it.
+        let receiveBuffer: Int32? = behaviour == .stopsReading ? 64 << 10 : nil
+        guard let connection = try? RawHTTPConnection(port: port, timeoutSeconds: receiveTimeout,
+                                                      receiveBufferBytes: receiveBuffer) else {
             opened.update { $0 += 1 }
             return Outcome(behaviour: behaviour, end: .reset, seconds: 0, received: Array("cannot connect".utf8))
         }

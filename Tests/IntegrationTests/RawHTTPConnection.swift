@@ -5,14 +5,19 @@ import Foundation
 final class RawHTTPConnection {
     private let descriptor: Int32
 
-    init(port: Int, timeoutSeconds: Int = 10) throws {
-        descriptor = try RawHTTPConnection.connect(port: port, timeoutSeconds: timeoutSeconds)
+    /// `receiveBufferBytes` fixes the socket's receive buffer (no autotuning), for clients that stop reading.
+    init(port: Int, timeoutSeconds: Int = 10, receiveBufferBytes: Int32? = nil) throws {
+        descriptor = try RawHTTPConnection.connect(port: port, timeoutSeconds: timeoutSeconds,
+                                                   receiveBufferBytes: receiveBufferBytes)
     }
 
     /// A blocking TCP socket connected to 127.0.0.1:`port` with send and receive timeouts.
-    static func connect(port: Int, timeoutSeconds: Int) throws -> Int32 {
+    static func connect(port: Int, timeoutSeconds: Int, receiveBufferBytes: Int32? = nil) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw FjordTestError("socket() failed: errno \(errno)") }
+        if var bytes = receiveBufferBytes {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
+        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -14,19 +14,25 @@ enum RawTailHandshake {
 
     /// Upgrades `path` (with its query) on 127.0.0.1:`port` and waits at most `seconds` for the close frame. Runs on
     /// its own thread (blocking socket), off Swift's cooperative pool.
-    static func open(port: Int, path: String, tenant: String, seconds: Int = 30) async throws -> Answer {
+    static func open(port: Int, path: String, tenant: String?, headers: [String: String] = [:],
+                     seconds: Int = 30) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try openBlocking(port: port, path: path, tenant: tenant, seconds: seconds) })
+                continuation.resume(with: Result {
+                    try openBlocking(port: port, path: path, tenant: tenant, headers: headers, seconds: seconds)
+                })
             }
             thread.start()
         }
     }
 
-    private static func openBlocking(port: Int, path: String, tenant: String, seconds: Int) throws -> Answer {
+    private static func openBlocking(port: Int, path: String, tenant: String?, headers: [String: String],
+                                     seconds: Int) throws -> Answer {
         let connection = try RawHTTPConnection(port: port, timeoutSeconds: seconds)
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Scope-OrgID: \(tenant)\r\n\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + (tenant.map { "X-Scope-OrgID: \($0)\r\n" } ?? "")
+            + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
         guard connection.send(Array(request.utf8)) else { throw FjordTestError("the server closed before the request") }
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(Double(seconds))
@@ -38,6 +44,8 @@ enum RawTailHandshake {
             if end != .timedOut || bytes.isEmpty { break }
         }
         guard let headEnd = received.firstRange(of: Array("\r\n\r\n".utf8)) else {
+            // Closed without an answer (a refused upgrade, see the isolation tests): an empty status line.
+            if received.isEmpty { return Answer(statusLine: "", closeCode: nil, closeReason: nil) }
             throw FjordTestError("no answer to the upgrade: \(String(decoding: received, as: UTF8.self))")
         }
         let head = String(decoding: received[..<headEnd.lowerBound], as: UTF8.self)
