@@ -148,8 +148,9 @@ import Testing
             return Outcome(behaviour: behaviour, end: end, seconds: Date().timeIntervalSince(started),
                            received: Array("HTTP/1.1 \(answer.status) ".utf8) + rest)
         case .stopsReading:
-            // Reads nothing for twice the write timeout, then takes what is left.
-            Thread.sleep(forTimeInterval: Double(timeoutSeconds * 2))
+            // Reads nothing for four times the write timeout, then takes what is left. (The server needs a while to
+            // fill the socket buffers with answers in a loaded debug run; only then does the write timeout run.)
+            Thread.sleep(forTimeInterval: Double(timeoutSeconds * 4))
             connection.setReceiveTimeout(seconds: timeoutSeconds)
             let (received, end) = connection.readToEnd(limit: 1 << 30)
             return Outcome(behaviour: behaviour, end: end, seconds: Date().timeIntervalSince(started), received: received)
