@@ -397,7 +397,7 @@ let package = Package(
         .testTarget(
             name: "FjordWireTests",
             dependencies: [
-                "FjordWire", "FjordStorage", "FjordModel", "FjordServiceAPI", "FjordTail", "FjordTestCertificates",
+                "FjordWire", "FjordStorage", "FjordModel", "FjordServiceAPI", "FjordTail", "FjordTestCertificates", "FjordTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FjordModel
 import FjordServiceAPI
 import FjordStorage
+import FjordTestSupport
 @testable import FjordWire
 import Testing
 
@@ -339,35 +337,4 @@ extension WireLoopbackIntegrationTests {
         }
         throw lastError ?? WireError(.unavailable, "could not bind port \(configuration.port) again")
     }
-}
-
-/// A 127.0.0.1 port held by a socket that is bound but never listens: connecting to it is refused at once, and no
-/// other test or process can take the port while it is held.
-final class HeldPort: @unchecked Sendable {
-    let port: Int
-    private let descriptor: Int32
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw WireError(.unavailable, "socket() failed: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        guard bound == 0, named == 0 else {
-            close(descriptor)
-            throw WireError(.unavailable, "could not hold a 127.0.0.1 port: errno \(errno)")
-        }
-        self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func release() { close(descriptor) }
 }

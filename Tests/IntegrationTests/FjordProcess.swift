@@ -99,14 +99,9 @@ final class FjordProcess: @unchecked Sendable {
     }
 
     /// Stops the process: SIGTERM (graceful) or SIGKILL (crash), and waits for it to exit (SIGKILL after 30 s).
-    /// Blocks the calling thread for that long at most; prefer ``halt(kill:)`` in async code.
+    /// Blocks the calling thread for that long at most (a graceful stop takes well under a second).
     func stop(kill: Bool = false) {
         process?.stopBlocking(signal: kill ? SIGKILL : SIGTERM)
-    }
-
-    /// ``stop(kill:)`` without holding a thread while waiting.
-    func halt(kill: Bool = false) async {
-        await process?.stop(signal: kill ? SIGKILL : SIGTERM)
     }
 
     /// The process's output so far.

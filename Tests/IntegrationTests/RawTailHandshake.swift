@@ -1,3 +1,4 @@
+import FjordTestSupport
 import Foundation
 
 /// A live tail opened over a plain blocking socket, for servers that answer right after the upgrade: reads the
@@ -16,14 +17,7 @@ enum RawTailHandshake {
     /// its own thread (blocking socket), off Swift's cooperative pool.
     static func open(port: Int, path: String, tenant: String?, headers: [String: String] = [:],
                      seconds: Int = 30) async throws -> Answer {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result {
-                    try openBlocking(port: port, path: path, tenant: tenant, headers: headers, seconds: seconds)
-                })
-            }
-            thread.start()
-        }
+        try await OffPool.run { try openBlocking(port: port, path: path, tenant: tenant, headers: headers, seconds: seconds) }
     }
 
     private static func openBlocking(port: Int, path: String, tenant: String?, headers: [String: String],

@@ -1,5 +1,6 @@
 import FjordServiceAPI
 import FjordTestCertificates
+import FjordTestSupport
 import FjordWire
 import Foundation
 import Testing
@@ -49,7 +50,7 @@ import Testing
 
         // Plaintext HTTP to the TLS port gets no HTTP answer.
         let port = fjord.port
-        let (bytes, end) = try await Self.offPool {
+        let (bytes, end) = try await OffPool.run {
             let connection = try RawHTTPConnection(port: port, timeoutSeconds: 15)
             connection.send(Array("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
             return connection.readToEnd()
@@ -132,7 +133,7 @@ import Testing
         defer { fjord.stop() }
         let port = fjord.port
         // A head that never completes, and a body that never completes, are both cut off; an idle new connection too.
-        let outcomes = try await Self.offPool { () throws -> [(String, RawHTTPConnection.End, TimeInterval)] in
+        let outcomes = try await OffPool.run { () throws -> [(String, RawHTTPConnection.End, TimeInterval)] in
             var outcomes: [(String, RawHTTPConnection.End, TimeInterval)] = []
             for (name, bytes) in [
                 ("silent", ""),
@@ -152,13 +153,6 @@ import Testing
             #expect(end != .timedOut && seconds < 15, "\(name): still open after \(seconds) s")
         }
         #expect(try await HTTP.request("GET", fjord.baseURL + "/ready").0 == 200)
-    }
-
-    /// Runs blocking socket code on its own thread, off Swift's cooperative pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
     }
 
     /// Replaces `path` by a copy of `source` through a rename, as an operator should.

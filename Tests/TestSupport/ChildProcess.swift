@@ -127,15 +127,6 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// ``stopBlocking(signal:grace:)`` without holding a thread while waiting.
-    public func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(30)) async {
-        send(signal)
-        if await !waitForExit(timeout: grace) {
-            send(SIGKILL)
-            await waitForExit(timeout: .seconds(10))
-        }
-    }
-
     private func reap() -> Int32? {
         reaped.withLock { reaped in
             if let reaped { return reaped }

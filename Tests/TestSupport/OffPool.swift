@@ -14,15 +14,6 @@ public enum OffPool {
         }
     }
 
-    /// Runs non-throwing `work` on a new thread and returns its result.
-    public static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: work()) }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-    }
-
     /// Starts `work` on a new thread and does not wait for it (clean-up that may block, from synchronous code
     /// such as `defer` and `deinit`).
     public static func detach(_ work: @escaping @Sendable () -> Void) {
