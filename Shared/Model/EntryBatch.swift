@@ -131,8 +131,8 @@ public enum BlockContent: Sendable, Hashable {
     /// Everything: timestamps, lines and structured metadata.
     case full
     /// Everything, for a query whose every result line contains each of these byte strings (leading `|= "…"`
-    /// filters). A block that can prove one of them occurs in none of its lines may return an empty batch instead of
-    /// decoding its lines; any other block decodes as ``full``.
+    /// filters). A block may leave out entries whose lines it can prove lack one of them (an empty batch when it
+    /// proves that for every line); every entry whose line contains all of them is returned as with ``full``.
     case fullIfContaining([[UInt8]])
 
     /// True when line bytes are needed.

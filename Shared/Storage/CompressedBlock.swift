@@ -194,11 +194,19 @@ public struct CompressedBlock: EntryBlock, Sendable {
             return EntryBatch(timestamps: timestamps, lineStarts: lineStarts, lineBytes: [], metadata: entryMetadata,
                               hasLines: false)
         }
-        let linesRaw = try unpack(lines, "lines")
-        if case .fullIfContaining(let needles) = content, !LineTransform.mayContainAll(needles, transformedLines: linesRaw) {
-            return EntryBatch()
+        if case .fullIfContaining(let needles) = content {
+            let search = LineSearch(needles: needles, years: years)
+            if !search.isEmpty { return try decodeLines(containing: search, timestamps: timestamps, lineStarts: lineStarts) }
         }
+        let linesRaw = try unpack(lines, "lines")
         let tokensRaw = try unpack(tokens, "tokens")
+        return try decodeAll(linesRaw: linesRaw, tokensRaw: tokensRaw, timestamps: timestamps, lineStarts: lineStarts)
+    }
+
+    /// Every entry, from the raw lines and tokens sections.
+    private func decodeAll(
+        linesRaw: ArraySlice<UInt8>, tokensRaw: ArraySlice<UInt8>, timestamps: [Int64], lineStarts: [UInt32]
+    ) throws(CorruptDataError) -> EntryBatch {
         let total = lineBytes
         var failure: CorruptDataError?
         // Every byte is written by the decoder (it fails otherwise), so the buffer needs no zero-filling first.
@@ -219,6 +227,69 @@ public struct CompressedBlock: EntryBlock, Sendable {
         let entryMetadata = try MetadataTable.decode(try unpack(metadata, "metadata"), count: entryCount)
         return EntryBatch(timestamps: timestamps, lineStarts: lineStarts, lineBytes: decodedLines,
                           metadata: entryMetadata, hasLines: true)
+    }
+
+    /// The entries whose lines pass `search`'s checks (a superset of those containing every needle): nothing when
+    /// the tokens section rules the block out, otherwise the lines section is walked to find line boundaries and
+    /// only the candidate lines are expanded.
+    private func decodeLines(
+        containing search: LineSearch, timestamps: [Int64], lineStarts: [UInt32]
+    ) throws(CorruptDataError) -> EntryBatch {
+        let tokensRaw = try unpack(tokens, "tokens")
+        if search.usesTokens, !tokensRaw.withUnsafeBytes({ search.tokensMayMatch($0) }) { return EntryBatch() }
+        let linesRaw = try unpack(lines, "lines")
+        let result = linesRaw.withUnsafeBytes { linesBuffer in
+            tokensRaw.withUnsafeBytes { tokensBuffer in
+                Result { () throws(CorruptDataError) -> (selected: [Int], batch: EntryBatch?) in
+                    let spans = try LineDecoder.spans(lines: linesBuffer, tokens: tokensBuffer, lineStarts: lineStarts)
+                    let selected = search.candidates(lines: linesBuffer, tokens: tokensBuffer, spans: spans)
+                    guard !selected.isEmpty, selected.count < entryCount else { return (selected, nil) }
+                    var decoder = LineDecoder(lines: linesBuffer, tokens: tokensBuffer)
+                    var starts: [UInt32] = [0]
+                    starts.reserveCapacity(selected.count + 1)
+                    for entry in selected { starts.append(starts[starts.count - 1] + lineStarts[entry + 1] - lineStarts[entry]) }
+                    let total = Int(starts[starts.count - 1])
+                    var failure: CorruptDataError?
+                    let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+                        initialized = total
+                        guard let out = buffer.baseAddress else { return }
+                        do throws(CorruptDataError) {
+                            for (index, entry) in selected.enumerated() {
+                                decoder.inputPosition = spans.input[entry]
+                                decoder.tokenPosition = spans.tokens[entry]
+                                try decoder.decodeLine(entry, timestamp: timestamps[entry],
+                                                       length: Int(starts[index + 1] - starts[index]),
+                                                       into: out + Int(starts[index]))
+                            }
+                        } catch {
+                            failure = error
+                        }
+                    }
+                    if let failure { throw failure }
+                    return (selected, EntryBatch(timestamps: selected.map { timestamps[$0] }, lineStarts: starts,
+                                                 lineBytes: bytes, metadata: [], hasLines: true))
+                }
+            }
+        }
+        let (selected, partial) = try result.get()
+        if selected.isEmpty { return EntryBatch() }
+        guard let partial else {
+            return try decodeAll(linesRaw: linesRaw, tokensRaw: tokensRaw, timestamps: timestamps, lineStarts: lineStarts)
+        }
+        let entryMetadata = try MetadataTable.decode(try unpack(metadata, "metadata"), count: entryCount)
+        if entryMetadata.isEmpty { return partial }
+        return EntryBatch(timestamps: partial.timestamps, lineStarts: partial.lineStarts, lineBytes: partial.lineBytes,
+                          metadata: selected.map { entryMetadata[$0] }, hasLines: true)
+    }
+
+    /// The UTC years of the block's entries (they bound which timestamp texts the line transform replaced).
+    private var years: ClosedRange<Int> {
+        func year(_ nanos: Int64) -> Int {
+            var seconds = nanos / 1_000_000_000
+            if nanos % 1_000_000_000 < 0 { seconds -= 1 }
+            return GoTimeBridge.civil(seconds: seconds).year
+        }
+        return year(minTime)...max(year(minTime), year(maxTime))
     }
 
     /// The section's raw bytes, decompressed when needed.
