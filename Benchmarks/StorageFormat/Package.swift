@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "FjordModel", dependencies: ["FjordRegex"], swiftSettings: strict),
         .target(name: "FjordCompression", dependencies: ["CZstd", "CSnappy", "CZlib", "CFjordBytes"], swiftSettings: strict),
         .target(name: "FjordStorage", dependencies: ["FjordModel", "FjordCompression", "CFjordBytes"], swiftSettings: strict),
-        .executableTarget(name: "storage-format", dependencies: ["FjordStorage", "FjordModel", "FjordCompression"],
+        .executableTarget(name: "storage-format", dependencies: ["FjordStorage", "FjordModel", "FjordCompression", "CFjordBytes"],
                           swiftSettings: strict),
     ],
     cxxLanguageStandard: .cxx17

@@ -4,6 +4,8 @@
 // CPU-second of the process, so they hold on a busy machine.
 //
 //   swift run -c release storage-format [--dataset PATH] [--levels 1,3] [--block-kib 256] [--repeat 3]
+//                                       [--filter 'Traceback,req_…']
+import CFjordBytes
 import FjordCompression
 import FjordModel
 import FjordStorage
@@ -17,6 +19,8 @@ struct Arguments {
     var repeats = 3
     /// Only encode blocks this many times (for profiling), then exit.
     var encodeOnly = 0
+    /// Compare `.full` with `.fullIfContaining` for each of these comma-separated literals, then exit.
+    var filterNeedles: [[UInt8]] = []
 
     init() {
         var args = CommandLine.arguments.dropFirst()
@@ -28,8 +32,9 @@ struct Arguments {
             case "--block-kib": blockKiB = Int(value) ?? blockKiB
             case "--repeat": repeats = Int(value) ?? repeats
             case "--encode-only": encodeOnly = Int(value) ?? 0
+            case "--filter": filterNeedles = value.split(separator: ",").map { Array($0.utf8) }
             default:
-                print("usage: storage-format [--dataset PATH] [--levels 1,3] [--block-kib 256] [--repeat 3]")
+                print("usage: storage-format [--dataset PATH] [--levels 1,3] [--block-kib 256] [--repeat 3] [--filter LITERALS]")
                 exit(2)
             }
         }
@@ -135,6 +140,41 @@ for stream in streams {
         }
     }
     if !batch.isEmpty { batches.append(batch) }
+}
+if !arguments.filterNeedles.isEmpty {
+    // Literal line filters: decoding every block fully and filtering, against `.fullIfContaining`.
+    let blocks = batches.map { CompressedBlock.encode($0, level: arguments.levels[0]) }
+    func matches(_ batch: EntryBatch, _ needle: [UInt8]) -> Int {
+        (0..<batch.count).reduce(0) { count, index in
+            count + (batch.withLine(index) { line in
+                needle.withUnsafeBytes { fjord_memmem(line.baseAddress, line.count, $0.baseAddress, $0.count) != nil }
+            } ? 1 : 0)
+        }
+    }
+    for needle in arguments.filterNeedles {
+        var results: [(time: Double, decoded: Int, matched: Int)] = []
+        for content in [BlockContent.full, .fullIfContaining([needle])] {
+            var best = (time: Double.infinity, decoded: 0, matched: 0)
+            for _ in 0..<arguments.repeats {
+                var decoded = 0
+                var matched = 0
+                let time = try seconds {
+                    for block in blocks {
+                        let batch = try block.decodeNow(content)
+                        decoded += batch.count
+                        matched += matches(batch, needle)
+                    }
+                }
+                if time < best.time { best = (time, decoded, matched) }
+            }
+            results.append(best)
+        }
+        precondition(results[0].matched == results[1].matched, "filtered decode lost matches")
+        print("|= \"\(String(decoding: needle, as: UTF8.self))\": \(results[0].matched) matching lines; full decode + filter "
+              + String(format: "%.3f s", results[0].time) + ", fullIfContaining + filter " + String(format: "%.3f s", results[1].time)
+              + " (\(results[1].decoded) of \(results[0].decoded) lines decoded)")
+    }
+    exit(0)
 }
 if arguments.encodeOnly > 0 {
     let time = seconds {
