@@ -26,6 +26,10 @@ struct LogQueryEvaluator: Sendable {
     /// How many workers may merge groups of streams concurrently (only without `interval`).
     let parallelism: Int
 
+    /// Groups per worker: the streams are cut into more groups than cores because their cost is unknown in advance
+    /// (a filter may match in a few streams only); with several groups per core the cores stay busy to the end.
+    static let groupsPerWorker = 4
+
     private struct HeapItem {
         var time: Int64
         var isBound: Bool
@@ -73,7 +77,7 @@ struct LogQueryEvaluator: Sendable {
         var rank = [Int](repeating: 0, count: streams.count)
         for (position, index) in order.enumerated() { rank[index] = position }
 
-        let workers = interval == 0 ? min(parallelism, streams.count) : 1
+        let workers = interval == 0 ? min(parallelism * Self.groupsPerWorker, streams.count) : 1
         var emitted: [Emitted]
         if workers <= 1 {
             let output = try await merge(Array(streams.indices), rank: rank, cutoff: nil).get()

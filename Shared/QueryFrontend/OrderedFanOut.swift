@@ -3,9 +3,12 @@ public import FjordServiceAPI
 /// Runs numbered jobs with at most `parallelism` in flight, starting them in index order and handing their
 /// answers to `consume` in index order; `consume` returning false stops the rest (running jobs are cancelled).
 /// The first failure (in index order) cancels the rest and is thrown.
+///
+/// `firstAlone` runs job 0 on its own and starts the others only once `consume` has taken its answer and asked
+/// for more: a log query whose newest split already holds `limit` entries then costs one split, not `parallelism`.
 enum OrderedFanOut {
     static func run<T: Sendable>(
-        count: Int, parallelism: Int,
+        count: Int, parallelism: Int, firstAlone: Bool = false,
         job: @escaping @Sendable (Int) async -> Result<T, ServiceError>,
         consume: (Int, T) async throws(ServiceError) -> Bool
     ) async throws(ServiceError) {
@@ -14,7 +17,7 @@ enum OrderedFanOut {
         var failure: ServiceError?
         await withTaskGroup(of: (Int, Result<T, ServiceError>).self) { group in
             var started = 0
-            while started < width {
+            while started < (firstAlone ? 1 : width) {
                 let index = started
                 group.addTask { (index, await job(index)) }
                 started += 1
@@ -22,7 +25,9 @@ enum OrderedFanOut {
             var ready: [Int: Result<T, ServiceError>] = [:]
             var nextToConsume = 0
             var failed = false
+            var finished = 0
             while let (index, result) = await group.next() {
+                finished += 1
                 ready[index] = result
                 if case .failure = result { failed = true }
                 var stop = false
@@ -47,7 +52,7 @@ enum OrderedFanOut {
                     break
                 }
                 // After a failure no new job starts: the answer is an error either way.
-                if started < count, !failed {
+                while started < count, started - finished < width, !failed {
                     let index = started
                     group.addTask { (index, await job(index)) }
                     started += 1

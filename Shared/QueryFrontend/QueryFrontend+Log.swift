@@ -2,8 +2,9 @@ import FjordModel
 import FjordServiceAPI
 
 extension QueryFrontend {
-    /// A log query: splits run in query direction (newest first for `backward`), `max_query_parallelism` ahead,
-    /// until `limit` entries are certain; later splits are cancelled. Splits known to be empty are answered from
+    /// A log query: splits run in query direction (newest first for `backward`). The first split runs alone — the
+    /// newest hour often holds `limit` entries already — then the rest `max_query_parallelism` ahead, until `limit`
+    /// entries are certain; later splits are cancelled. Splits known to be empty are answered from
     /// the cache without asking a querier.
     func logRange(_ request: QueryRequest, shape: QueryShape, limits: FrontendLimits)
         async throws(ServiceError) -> QueryResult
@@ -32,7 +33,7 @@ extension QueryFrontend {
         var merger = LogSplitMerger(limit: request.limit, direction: request.direction)
         var writes: [(ResultsCacheKey, CachedValue)] = []
         try await OrderedFanOut.run(
-            count: splits.count, parallelism: limits.maxQueryParallelism,
+            count: splits.count, parallelism: limits.maxQueryParallelism, firstAlone: true,
             job: { [downstream] index -> Result<QueryResult?, ServiceError> in
                 if skipped[index] { return .success(nil) }
                 do throws(ServiceError) {

@@ -26,13 +26,18 @@ import Testing
         #expect(splits.map(\.bucket) == [0, 1, 2, 3])
     }
 
-    @Test func theIntervalGrowsToTheLargestRange() {
+    @Test func theIntervalGrowsToFourTimesTheLargestRange() {
         let splitter = QuerySplitter(interval: Self.hour)
         #expect(splitter.metricInterval(maxRange: 5 * Self.minute) == Self.hour)
-        #expect(splitter.metricInterval(maxRange: 3 * Self.hour) == 3 * Self.hour)
-        let splits = splitter.metricSplits(start: 0, end: 6 * Self.hour, step: Self.minute, maxRange: 3 * Self.hour)
-        #expect(splits.count == 3)
-        #expect(splits.last?.end == 6 * Self.hour)
+        #expect(splitter.metricInterval(maxRange: 15 * Self.minute) == Self.hour)
+        // 4 × 20 m = 80 m, rounded up to whole intervals.
+        #expect(splitter.metricInterval(maxRange: 20 * Self.minute) == 2 * Self.hour)
+        #expect(splitter.metricInterval(maxRange: Self.hour) == 4 * Self.hour)
+        #expect(splitter.metricInterval(maxRange: 3 * Self.hour) == 12 * Self.hour)
+        #expect(splitter.metricInterval(maxRange: Int64.max / 2) % Self.hour == 0)
+        let splits = splitter.metricSplits(start: 0, end: 8 * Self.hour, step: Self.minute, maxRange: Self.hour)
+        #expect(splits.map(\.start) == [0, 4 * Self.hour, 8 * Self.hour])
+        #expect(splits.last?.end == 8 * Self.hour)
     }
 
     @Test func aStepLongerThanTheIntervalGivesOneStepPerSplit() {
