@@ -24,7 +24,8 @@ struct JSONParserStage: StageProgram, HintedParser {
     var requiredLabelNames: [String] { [] }
 }
 
-/// The recursive walk of `| json`.
+/// The recursive walk of `| json`. The runtime's scratch objects are copied into fields once per entry, so that
+/// the per-member code reads them from the (guaranteed) flattener instead of through the runtime.
 struct JSONFlattener {
     enum Outcome {
         case finished
@@ -32,16 +33,26 @@ struct JSONFlattener {
         case failed(JSONScanner.Failure)
     }
 
-    let runtime: StageRuntime
     let hints: ParserHints
+    /// `hints.required != nil`: only listed labels are extracted.
+    let restricted: Bool
+    let labels: LabelState
+    /// Scratch for the label name being built, and for unescaped values.
+    let names: ByteArena
+    let values: ByteArena
+    let temp: ByteArena
     /// The sanitised prefix of the enclosing objects (`a_b`).
     let prefix: ByteArena
     /// Unescaped keys.
     let keys: ByteArena
 
     init(runtime: StageRuntime, hints: ParserHints) {
-        self.runtime = runtime
         self.hints = hints
+        restricted = hints.required != nil
+        labels = runtime.labels
+        names = runtime.names
+        values = runtime.values
+        temp = runtime.jsonTemp
         prefix = runtime.jsonPrefix
         keys = runtime.jsonKeys
     }
@@ -67,44 +78,61 @@ struct JSONFlattener {
                 prefix.truncate(to: mark)
                 return true
             case .string, .number, .boolean:
-                addLabel(key, value, data)
+                // Parsing starts only when not all required labels were extracted (`skipsParsing`), and only an
+                // added label can change that, so this is Loki's check after every member.
+                if addLabel(key, value, data), restricted, hints.allRequiredExtracted(labels) {
+                    outcome = .allExtracted
+                    return false
+                }
+                return true
             case .array, .null:
-                break
+                return true
             }
-            if hints.required != nil, hints.allRequiredExtracted(runtime.labels) {
-                outcome = .allExtracted
-                return false
-            }
-            return true
         }
         if let failure { return .failed(failure) }
         return outcome
     }
 
-    private func addLabel(_ key: UnsafeRawBufferPointer, _ value: JSONScanner.Value, _ data: UnsafeRawBufferPointer) {
-        let names = runtime.names
-        let labels = runtime.labels
+    /// Adds the member as a label if the hints want it; true when a label was added.
+    @inline(__always)
+    private func addLabel(_ key: UnsafeRawBufferPointer, _ value: JSONScanner.Value, _ data: UnsafeRawBufferPointer)
+        -> Bool
+    {
         names.reset()
         if prefix.count > 0 { names.append(prefix.bytes(0, prefix.count)) }
         JSONFlattener.appendPart(key, to: names)
         // An empty name (keys that are empty or blank) is kept, as Loki does.
         var name = names.bytes(0, names.count)
-        var hash = Bytes.hash(name)
-        if labels.collides(name, hash: hash) {
-            names.append(ExtractedSuffix.text)
-            name = names.bytes(0, names.count)
-            hash = Bytes.hash(name)
+        let hash: UInt64
+        if restricted {
+            // Checked before the collision rename: only a candidate can be required or become a required
+            // `_extracted` name. A candidate's hash is known.
+            guard var found = hints.candidate(name) else { return false }
+            if labels.collides(name, hash: found.hash) {
+                names.append(ExtractedSuffix.text)
+                name = names.bytes(0, names.count)
+                guard let renamed = hints.candidate(name) else { return false }
+                found = renamed
+            }
+            guard found.isRequired else { return false }
+            hash = found.hash
+        } else {
+            var computed = Bytes.hash(name)
+            if labels.collides(name, hash: computed) {
+                names.append(ExtractedSuffix.text)
+                name = names.bytes(0, names.count)
+                computed = Bytes.hash(name)
+            }
+            hash = computed
         }
-        guard hints.shouldExtract(name, hash: hash) else { return }
         var content = UnsafeRawBufferPointer(rebasing: data[value.contentStart..<value.contentEnd])
         if value.type == .string, value.escaped || UTF8Decoding.needsRuneErrorRepair(content) {
-            if labels.wasExtracted(name, hash: hash) { return }
-            let values = runtime.values
+            if labels.wasExtracted(name, hash: hash) { return false }
             values.reset()
-            let range = JSONScanner.labelValue(content, escaped: value.escaped, into: values, temp: runtime.jsonTemp)
+            let range = JSONScanner.labelValue(content, escaped: value.escaped, into: values, temp: temp)
             content = values.bytes(range.lowerBound, range.count)
         }
-        _ = labels.addParsedIfAbsent(name: name, hash: hash, value: content)
+        return labels.addParsedIfAbsent(name: name, hash: hash, value: content)
     }
 
     /// Appends one key part the way Loki's `appendSanitized` does: whitespace-trimmed, `_` before it when the

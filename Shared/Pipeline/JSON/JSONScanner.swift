@@ -50,6 +50,39 @@ enum JSONScanner {
     /// quote and whether a backslash occurred, or nil when the string does not end.
     @inline(__always)
     static func stringEnd(_ data: UnsafeRawBufferPointer, _ from: Int) -> (end: Int, escaped: Bool)? {
+        // Most strings (keys, short values) end before any backslash: find the first `"` or `\` eight bytes at
+        // a time; a quote there is the answer, anything else takes the general path.
+        guard let base = data.baseAddress else { return nil }
+        let count = data.count
+        var index = from
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let found = zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5c5c_5c5c_5c5c_5c5c)
+            if found != 0 {
+                // The lowest flagged byte is exact (false positives only occur above a true zero byte).
+                let offset = index + found.trailingZeroBitCount / 8
+                if base.load(fromByteOffset: offset, as: UInt8.self) == 0x22 { return (offset + 1, false) }
+                return escapedStringEnd(data, from)
+            }
+            index += 8
+        }
+        while index < count {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if byte == 0x22 { return (index + 1, false) }
+            if byte == 0x5c { return escapedStringEnd(data, from) }
+            index += 1
+        }
+        return nil
+    }
+
+    /// 0x80 in every byte of `word` that is zero (exact for the lowest such byte).
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+    }
+
+    /// `stringEnd` for strings that may contain backslashes (jsonparser's loop).
+    private static func escapedStringEnd(_ data: UnsafeRawBufferPointer, _ from: Int) -> (end: Int, escaped: Bool)? {
         guard let base = data.baseAddress else { return nil }
         var search = from
         var escaped = false
@@ -156,6 +189,7 @@ enum JSONScanner {
     /// jsonparser's `ObjectEach` over the object starting at or after `from`. `body` gets the key (unescaped into
     /// `keyScratch` when needed) and the value; returning false stops the walk without error. Returns the first
     /// error, if any.
+    @inline(__always)
     static func forEachMember(
         _ data: UnsafeRawBufferPointer, from: Int, keyScratch: ByteArena,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: Value) -> Bool

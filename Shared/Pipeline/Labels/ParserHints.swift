@@ -12,10 +12,41 @@ struct ParserHints: Sendable {
 
     static let extractAll = ParserHints(noLabels: false, required: nil, preserveError: false)
 
+    /// The names parsers compare per member, as plain byte ranges (pointing into ``ByteString``s kept alive here)
+    /// so that no reference counting happens per member: every `required` name (`isRequired`), plus `x` for every
+    /// required `x_extracted` that does not list `x` itself. A name absent from this list can therefore be neither
+    /// required nor renamed into a required `_extracted` name. Empty when `required` is nil.
+    let candidates: [Candidate]
+    private let stems: [ByteString]
+
+    /// A name parsers look for: its bytes, their ``Bytes/hash(_:)`` and whether it is itself required.
+    struct Candidate: @unchecked Sendable {
+        let start: UnsafeRawPointer
+        let count: Int
+        let hash: UInt64
+        let isRequired: Bool
+
+        @inline(__always)
+        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: count) }
+    }
+
     init(noLabels: Bool, required: [ByteString]?, preserveError: Bool) {
         self.noLabels = noLabels
         self.required = required
         self.preserveError = preserveError
+        let listed = required ?? []
+        var candidates = listed.map { Candidate(start: $0.pointer, count: $0.count, hash: $0.hash, isRequired: true) }
+        var stems: [ByteString] = []
+        let names = Set(listed.map(\.string))
+        for name in listed where name.string.hasSuffix(ExtractedSuffix.text) {
+            let stem = String(name.string.dropLast(ExtractedSuffix.text.count))
+            guard !names.contains(stem), !stems.contains(where: { $0.string == stem }) else { continue }
+            let bytes = ByteString(stem)
+            stems.append(bytes)
+            candidates.append(Candidate(start: bytes.pointer, count: bytes.count, hash: bytes.hash, isRequired: false))
+        }
+        self.candidates = candidates
+        self.stems = stems
     }
 
     /// Loki's `NewParserHint(requiredLabelNames, groups, without, noLabels, metricLabelName, …)`.
@@ -57,6 +88,17 @@ struct ParserHints: Sendable {
         return false
     }
 
+    /// With `required` set: the entry of ``candidates`` equal to `name` (compared without hashing `name`), or nil;
+    /// nil for a `name` that is neither required nor the stem of a required `_extracted` name. With `required`
+    /// nil: always nil.
+    @inline(__always)
+    func candidate(_ name: UnsafeRawBufferPointer) -> Candidate? {
+        for label in candidates where label.count == name.count {
+            if Bytes.equal(label.bytes, name) { return label }
+        }
+        return nil
+    }
+
     /// Loki's `ShouldExtractPrefix`: some required label starts with `prefix`.
     func shouldExtractPrefix(_ prefix: UnsafeRawBufferPointer) -> Bool {
         guard let required else { return true }
@@ -68,9 +110,13 @@ struct ParserHints: Sendable {
 
     /// Loki's `AllRequiredExtracted`.
     func allRequiredExtracted(_ state: LabelState) -> Bool {
-        guard let required, !required.isEmpty else { return false }
-        for label in required where !state.wasExtracted(label.bytes, hash: label.hash) { return false }
-        return true
+        guard required != nil else { return false }
+        var listed = false
+        for label in candidates where label.isRequired {
+            if !state.wasExtracted(label.bytes, hash: label.hash) { return false }
+            listed = true
+        }
+        return listed
     }
 
     /// Loki's `NoLabels()`: nothing to extract, or everything needed was already extracted.
