@@ -87,10 +87,13 @@ public struct StreamCursor: Sendable {
             } else if content == .timestampsAndSizes, let merged = try await mergeSizesOnly(group) {
                 batch = merged
             } else {
+                // A literal filter drops the same entries from every block, so merging the filtered blocks gives
+                // the filtered merge: identical entries are either all kept (and de-duplicated) or all dropped.
+                let blockContent: BlockContent = content == .timestampsAndSizes ? .full : content
                 var decoded: [EntryBatch] = []
                 decoded.reserveCapacity(group.blocks.count)
                 for block in group.blocks {
-                    decoded.append(try await block.decode(.full))
+                    decoded.append(try await block.decode(blockContent))
                 }
                 batch = StreamCursor.merge(decoded, start: start, end: end)
             }

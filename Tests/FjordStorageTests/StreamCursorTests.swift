@@ -55,6 +55,25 @@ import Testing
         #expect(try await read([later, replicaB, replicaA], .min, .max, .backward) == entries.reversed())
     }
 
+    @Test func overlappingBlocksAreFilteredBeforeTheyAreMerged() async throws {
+        let sm = Labels(["k": "v"])
+        let entriesA = [TestEntry(1, "a needle"), TestEntry(4, "d"), TestEntry(4, "d2 needle"), TestEntry(6, "f needle", sm)]
+        let entriesB = [TestEntry(2, "b"), TestEntry(4, "d2 needle"), TestEntry(4, "d"), TestEntry(6, "f needle"),
+                        TestEntry(6, "f needle", sm)]
+        let needle = Array("needle".utf8)
+        for direction in [Direction.forward, .backward] {
+            let replicaA = LiteralFilteringBlock(entriesA)
+            let replicaB = LiteralFilteringBlock(entriesB)
+            var cursor = StreamCursor(blocks: [replicaB, replicaA], start: .min, end: .max, direction: direction,
+                                      content: .fullIfContaining([needle]))
+            var filtered: [TestEntry] = []
+            while let batch = try await cursor.next() { filtered += batch.testEntries }
+            #expect(replicaA.contents == [.fullIfContaining([needle])] && replicaB.contents == [.fullIfContaining([needle])])
+            let all = try await read([TestBlock(entriesB), TestBlock(entriesA)], .min, .max, direction)
+            #expect(filtered == all.filter { String(decoding: $0.line, as: UTF8.self).contains("needle") })
+        }
+    }
+
     @Test func rangeIsHalfOpen() async throws {
         let blocks: [any EntryBlock] = [
             TestBlock((0..<10).map { TestEntry(Int64($0) * 10, "e\($0)") }),
@@ -106,5 +125,26 @@ import Testing
         #expect(forward.map(\.timestamp) == unique.filter { $0.timestamp >= 20 && $0.timestamp < 110 }.map(\.timestamp))
         #expect(Set(forward) == Set(unique.filter { $0.timestamp >= 20 && $0.timestamp < 110 }))
         #expect(try await read(blocks, 20, 110, .backward) == forward.reversed())
+    }
+}
+
+/// A block that honours ``BlockContent/fullIfContaining(_:)`` by leaving out lines without every literal, and
+/// records what it was asked for.
+private final class LiteralFilteringBlock: EntryBlock, @unchecked Sendable {
+    let block: TestBlock
+    private(set) var contents: [BlockContent] = []
+
+    init(_ entries: [TestEntry]) { block = TestBlock(entries) }
+
+    var minTime: Int64 { block.minTime }
+    var maxTime: Int64 { block.maxTime }
+    var entryCount: Int { block.entryCount }
+
+    func decode(_ content: BlockContent) async throws -> EntryBatch {
+        contents.append(content)
+        guard case .fullIfContaining(let literals) = content else { return EntryBatch(block.entries) }
+        return EntryBatch(block.entries.filter { entry in
+            literals.allSatisfy { String(decoding: entry.line, as: UTF8.self).contains(String(decoding: $0, as: UTF8.self)) }
+        })
     }
 }
