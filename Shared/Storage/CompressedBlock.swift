@@ -238,6 +238,7 @@ public struct CompressedBlock: EntryBlock, Sendable {
         let tokensRaw = try unpack(tokens, "tokens")
         if search.usesTokens, !tokensRaw.withUnsafeBytes({ search.tokensMayMatch($0) }) { return EntryBatch() }
         let linesRaw = try unpack(lines, "lines")
+        if !linesRaw.withUnsafeBytes({ search.linesMayMatch($0) }) { return EntryBatch() }
         let result = linesRaw.withUnsafeBytes { linesBuffer in
             tokensRaw.withUnsafeBytes { tokensBuffer in
                 Result { () throws(CorruptDataError) -> (selected: [Int], batch: EntryBatch?) in

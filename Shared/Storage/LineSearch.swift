@@ -87,6 +87,15 @@ struct LineSearch {
         }
     }
 
+    /// False when some needle's core occurs nowhere in the block's rewritten lines (no line can match): checked
+    /// before the lines are walked for their boundaries, which costs more than the search.
+    func linesMayMatch(_ lines: UnsafeRawBufferPointer) -> Bool {
+        needles.allSatisfy { needle in
+            guard let core = needle.core else { return true }
+            return Self.find(core, in: lines, from: 0) != nil
+        }
+    }
+
     /// The entries (ascending) whose lines meet every check; `spans` are the lines' starts in both streams
     /// (``LineDecoder/spans(lines:tokens:lineStarts:)``).
     func candidates(
