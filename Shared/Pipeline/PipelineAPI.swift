@@ -87,7 +87,8 @@ public final class LineProcessor {
     func run(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: Labels) -> Bool {
         runtime.begin(timestamp: timestamp, line: line)
         if !metadata.isEmpty { runtime.labels.addStructuredMetadata(metadata, scratch: runtime.names) }
-        for program in pipeline.programs where !program.run(runtime) { return false }
+        let programs = pipeline.programs
+        for index in programs.indices where !programs[index].run(runtime) { return false }
         return true
     }
 

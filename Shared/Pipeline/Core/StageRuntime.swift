@@ -20,21 +20,36 @@ final class StageRuntime {
     @exclusivity(unchecked) private var writingFirst = true
 
     /// Scratch space for building label names.
-    let names = ByteArena(capacity: 256)
+    let names: ByteArena
     /// Scratch space for building label values (unescaped strings, template output).
-    let values = ByteArena(capacity: 1024)
+    let values: ByteArena
     /// JSON scratch: the flattened key prefix, unescaped keys, unescaped values.
-    let jsonPrefix = ByteArena(capacity: 128)
-    let jsonKeys = ByteArena(capacity: 256)
-    let jsonTemp = ByteArena(capacity: 256)
+    let jsonPrefix: ByteArena
+    let jsonKeys: ByteArena
+    let jsonTemp: ByteArena
+    /// The `| json` walk over the objects above, built once per processor.
+    let jsonFlattener: JSONFlattener
     /// Capture ranges reused by `regexp` and `pattern`.
     @exclusivity(unchecked) var captures: [Range<Int>] = []
     /// Template evaluation scratch, created on first use.
     lazy var templates = TemplateScratch()
 
     init(streamLabels: Labels, hints: ParserHints) {
-        labels = LabelState(stream: streamLabels)
+        let labels = LabelState(stream: streamLabels)
+        let names = ByteArena(capacity: 256)
+        let values = ByteArena(capacity: 1024)
+        let jsonPrefix = ByteArena(capacity: 128)
+        let jsonKeys = ByteArena(capacity: 256)
+        let jsonTemp = ByteArena(capacity: 256)
+        self.labels = labels
         self.hints = hints
+        self.names = names
+        self.values = values
+        self.jsonPrefix = jsonPrefix
+        self.jsonKeys = jsonKeys
+        self.jsonTemp = jsonTemp
+        jsonFlattener = JSONFlattener(labels: labels, names: names, values: values, temp: jsonTemp,
+                                      prefix: jsonPrefix, keys: jsonKeys)
     }
 
     /// Starts a new entry.

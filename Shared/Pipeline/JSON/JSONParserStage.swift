@@ -10,10 +10,10 @@ struct JSONParserStage: StageProgram, HintedParser {
 
     func parse(_ runtime: StageRuntime, hints: ParserHints) {
         if hints.skipsParsing(runtime.labels) { return }
-        let walker = JSONFlattener(runtime: runtime, hints: hints)
+        let walker = runtime.jsonFlattener
         walker.prefix.reset()
         walker.keys.reset()
-        switch walker.walk(runtime.line, from: 0) {
+        switch walker.walk(runtime.line, from: 0, hints: hints) {
         case .finished, .allExtracted:
             break
         case .failed(let failure):
@@ -24,8 +24,8 @@ struct JSONParserStage: StageProgram, HintedParser {
     var requiredLabelNames: [String] { [] }
 }
 
-/// The recursive walk of `| json`. The runtime's scratch objects are copied into fields once per entry, so that
-/// the per-member code reads them from the (guaranteed) flattener instead of through the runtime.
+/// The recursive walk of `| json` over the scratch objects of one ``StageRuntime`` (which builds it once), so
+/// that the per-member code reads them from the flattener without reference counting.
 struct JSONFlattener {
     enum Outcome {
         case finished
@@ -33,9 +33,6 @@ struct JSONFlattener {
         case failed(JSONScanner.Failure)
     }
 
-    let hints: ParserHints
-    /// `hints.required != nil`: only listed labels are extracted.
-    let restricted: Bool
     let labels: LabelState
     /// Scratch for the label name being built, and for unescaped values.
     let names: ByteArena
@@ -46,18 +43,7 @@ struct JSONFlattener {
     /// Unescaped keys.
     let keys: ByteArena
 
-    init(runtime: StageRuntime, hints: ParserHints) {
-        self.hints = hints
-        restricted = hints.required != nil
-        labels = runtime.labels
-        names = runtime.names
-        values = runtime.values
-        temp = runtime.jsonTemp
-        prefix = runtime.jsonPrefix
-        keys = runtime.jsonKeys
-    }
-
-    func walk(_ data: UnsafeRawBufferPointer, from: Int) -> Outcome {
+    func walk(_ data: UnsafeRawBufferPointer, from: Int, hints: ParserHints) -> Outcome {
         var outcome = Outcome.finished
         let failure = JSONScanner.forEachMember(data, from: from, keyScratch: keys) { key, value in
             switch value.type {
@@ -66,7 +52,7 @@ struct JSONFlattener {
                 JSONFlattener.appendPart(key, to: prefix)
                 if hints.shouldExtractPrefix(prefix.bytes(0, prefix.count)) {
                     let nested = UnsafeRawBufferPointer(rebasing: data[value.start..<value.end])
-                    let inner = walk(nested, from: 0)
+                    let inner = walk(nested, from: 0, hints: hints)
                     prefix.truncate(to: mark)
                     switch inner {
                     case .finished: return true
@@ -80,7 +66,7 @@ struct JSONFlattener {
             case .string, .number, .boolean:
                 // Parsing starts only when not all required labels were extracted (`skipsParsing`), and only an
                 // added label can change that, so this is Loki's check after every member.
-                if addLabel(key, value, data), restricted, hints.allRequiredExtracted(labels) {
+                if addLabel(key, value, data, hints: hints), hints.required != nil, hints.allRequiredExtracted(labels) {
                     outcome = .allExtracted
                     return false
                 }
@@ -95,16 +81,15 @@ struct JSONFlattener {
 
     /// Adds the member as a label if the hints want it; true when a label was added.
     @inline(__always)
-    private func addLabel(_ key: UnsafeRawBufferPointer, _ value: JSONScanner.Value, _ data: UnsafeRawBufferPointer)
-        -> Bool
-    {
+    private func addLabel(_ key: UnsafeRawBufferPointer, _ value: JSONScanner.Value, _ data: UnsafeRawBufferPointer,
+                          hints: ParserHints) -> Bool {
         names.reset()
         if prefix.count > 0 { names.append(prefix.bytes(0, prefix.count)) }
         JSONFlattener.appendPart(key, to: names)
         // An empty name (keys that are empty or blank) is kept, as Loki does.
         var name = names.bytes(0, names.count)
         let hash: UInt64
-        if restricted {
+        if hints.required != nil {
             // Checked before the collision rename: only a candidate can be required or become a required
             // `_extracted` name. A candidate's hash is known.
             guard var found = hints.candidate(name) else { return false }
@@ -177,10 +162,15 @@ struct JSONFlattener {
     }
 
     /// Go's `bytes.TrimSpace` (ASCII whitespace plus U+0085, U+00A0 and the Unicode space separators).
+    @inline(__always)
     static func trimSpace(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
             return bytes
         }
+        return trimSpaceSlow(bytes)
+    }
+
+    private static func trimSpaceSlow(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         var start = 0
         var end = bytes.count
         while start < end {

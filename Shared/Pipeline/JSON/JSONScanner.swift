@@ -141,6 +141,7 @@ enum JSONScanner {
     }
 
     /// jsonparser's `Get(data[from...])` without keys: skips whitespace and classifies the value there.
+    @inline(__always)
     static func value(_ data: UnsafeRawBufferPointer, _ from: Int) -> Result<Value, Failure> {
         guard let offset = nextToken(data, from) else { return .failure(.malformedJSON) }
         let first = data[offset]
