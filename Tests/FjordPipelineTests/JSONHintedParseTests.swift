@@ -45,6 +45,15 @@ struct JSONHintedParseTests {
         }
     }
 
+    @Test func labelNameBytesAreExactlyAlphanumericsAndUnderscore() {
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let expected = (0x61...0x7a).contains(byte) || (0x41...0x5a).contains(byte) || (0x30...0x39).contains(byte)
+                || byte == 0x5f
+            #expect(Bytes.isLabelNameByte(byte) == expected, "\(byte)")
+        }
+    }
+
     /// Parses `line` with `required` hints (built without Loki's stem rule, as the filter fusion builds them).
     func hinted(_ line: String, required: [String], stream: [String: String]) -> [String: String] {
         let hints = ParserHints(noLabels: false, required: required.map(ByteString.init), preserveError: false)

@@ -91,6 +91,21 @@ final class ByteArena {
         UnsafeRawBufferPointer(start: base + start, count: count - start)
     }
 
+    /// Appends `bytes` with every ASCII byte for which `keep` is false replaced by `replacement`, in one pass.
+    /// Returns false, appending nothing, when `bytes` holds a non-ASCII byte.
+    @inline(__always)
+    func appendASCII(_ bytes: UnsafeRawBufferPointer, keep: (UInt8) -> Bool, replacement: UInt8) -> Bool {
+        reserve(bytes.count)
+        let destination = base + count
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x80 { return false }
+            destination.storeBytes(of: keep(byte) ? byte : replacement, toByteOffset: index, as: UInt8.self)
+        }
+        count += bytes.count
+        return true
+    }
+
     /// Writable access to a byte already appended.
     @inline(__always)
     func store(_ byte: UInt8, at offset: Int) {

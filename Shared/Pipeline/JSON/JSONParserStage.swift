@@ -138,15 +138,7 @@ struct JSONFlattener {
     /// Every rune that is not `[A-Za-z0-9_]` becomes one `_` (an invalid byte counts as one rune).
     @inline(__always)
     static func appendSanitizedRunes(_ bytes: UnsafeRawBufferPointer, to buffer: ByteArena) {
-        var clean = true
-        for byte in bytes where !Bytes.isLabelNameByte(byte) {
-            clean = false
-            break
-        }
-        if clean {
-            buffer.append(bytes)
-            return
-        }
+        if buffer.appendASCII(bytes, keep: Bytes.isLabelNameByte, replacement: 0x5f) { return }
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
