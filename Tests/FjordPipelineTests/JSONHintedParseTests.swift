@@ -54,6 +54,34 @@ struct JSONHintedParseTests {
         }
     }
 
+    @Test func sanitisingMatchesRuneByRuneDefinition() {
+        var random = UInt64(11)
+        let arena = ByteArena(capacity: 16)
+        for length in 0..<30 {
+            for _ in 0..<300 {
+                var bytes: [UInt8] = []
+                for _ in 0..<length {
+                    random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    let pick = Int(random >> 33)
+                    // Mostly label bytes, some other ASCII, rarely a multi-byte rune.
+                    switch pick % 10 {
+                    case 0: bytes.append(UInt8(pick / 10 % 128))
+                    case 1 where pick % 7 == 0: bytes.append(contentsOf: Array("é".utf8))
+                    default: bytes.append(Array("azAZ09_qM".utf8)[pick / 10 % 9])
+                    }
+                }
+                var expected: [UInt8] = []
+                for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+                    let value = scalar.value
+                    expected.append(value < 0x80 && Bytes.isLabelNameByte(UInt8(value)) ? UInt8(value) : 0x5f)
+                }
+                arena.reset()
+                bytes.withUnsafeBytes { JSONFlattener.appendSanitizedRunes($0, to: arena) }
+                #expect(Array(arena.bytes(0, arena.count)) == expected, "\(bytes)")
+            }
+        }
+    }
+
     /// Parses `line` with `required` hints (built without Loki's stem rule, as the filter fusion builds them).
     func hinted(_ line: String, required: [String], stream: [String: String]) -> [String: String] {
         let hints = ParserHints(noLabels: false, required: required.map(ByteString.init), preserveError: false)

@@ -91,18 +91,35 @@ final class ByteArena {
         UnsafeRawBufferPointer(start: base + start, count: count - start)
     }
 
-    /// Appends `bytes` with every ASCII byte for which `keep` is false replaced by `replacement`, in one pass.
+    /// Appends `bytes` with every ASCII byte outside `[A-Za-z0-9_]` replaced by `_`, eight bytes at a time.
     /// Returns false, appending nothing, when `bytes` holds a non-ASCII byte.
-    @inline(__always)
-    func appendASCII(_ bytes: UnsafeRawBufferPointer, keep: (UInt8) -> Bool, replacement: UInt8) -> Bool {
-        reserve(bytes.count)
+    func appendSanitizedASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let length = bytes.count
+        guard length > 0, let source = bytes.baseAddress else { return true }
+        reserve(length)
         let destination = base + count
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            if byte >= 0x80 { return false }
-            destination.storeBytes(of: keep(byte) ? byte : replacement, toByteOffset: index, as: UInt8.self)
+        var index = 0
+        while index + 8 <= length {
+            let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 != 0 { return false }
+            if Bytes.labelNameBytes(word) == 0x8080_8080_8080_8080 {
+                destination.storeBytes(of: word, toByteOffset: index, as: UInt64.self)
+            } else {
+                for offset in index..<(index + 8) {
+                    let byte = source.load(fromByteOffset: offset, as: UInt8.self)
+                    destination.storeBytes(of: Bytes.isLabelNameByte(byte) ? byte : 0x5f, toByteOffset: offset,
+                                           as: UInt8.self)
+                }
+            }
+            index += 8
         }
-        count += bytes.count
+        while index < length {
+            let byte = source.load(fromByteOffset: index, as: UInt8.self)
+            if byte >= 0x80 { return false }
+            destination.storeBytes(of: Bytes.isLabelNameByte(byte) ? byte : 0x5f, toByteOffset: index, as: UInt8.self)
+            index += 1
+        }
+        count += length
         return true
     }
 

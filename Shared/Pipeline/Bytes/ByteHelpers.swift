@@ -87,6 +87,19 @@ enum Bytes {
         (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5f
     }
 
+    /// For a word of eight ASCII bytes (each below 0x80): 0x80 in every byte that ``isLabelNameByte(_:)``
+    /// accepts, 0 in the others. Exact per byte: with every byte below 0x80 the additions never carry over.
+    @inline(__always)
+    static func labelNameBytes(_ word: UInt64) -> UInt64 {
+        @inline(__always)
+        func inRange(_ x: UInt64, _ low: UInt64, _ high: UInt64) -> UInt64 {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            return (x &+ ones &* (0x80 - low)) & ~(x &+ ones &* (0x7f - high)) & 0x8080_8080_8080_8080
+        }
+        let letters = inRange(word | 0x2020_2020_2020_2020, 0x61, 0x7a)
+        return letters | inRange(word, 0x30, 0x39) | inRange(word, 0x5f, 0x5f)
+    }
+
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 

@@ -138,7 +138,7 @@ struct JSONFlattener {
     /// Every rune that is not `[A-Za-z0-9_]` becomes one `_` (an invalid byte counts as one rune).
     @inline(__always)
     static func appendSanitizedRunes(_ bytes: UnsafeRawBufferPointer, to buffer: ByteArena) {
-        if buffer.appendASCII(bytes, keep: Bytes.isLabelNameByte, replacement: 0x5f) { return }
+        if buffer.appendSanitizedASCII(bytes) { return }
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
