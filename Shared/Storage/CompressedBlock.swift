@@ -187,16 +187,16 @@ public struct CompressedBlock: EntryBlock, Sendable {
 
     /// Decodes synchronously. Throws ``CorruptDataError`` when the bytes are inconsistent.
     public func decodeNow(_ content: BlockContent) throws(CorruptDataError) -> EntryBatch {
+        if case .fullIfContaining(let needles) = content {
+            let search = LineSearch(needles: needles, years: years)
+            if !search.isEmpty { return try decodeLines(containing: search) }
+        }
         let (timestamps, lineStarts) = try decodeTimes()
         if content == .timestampsAndSizes {
             // Structured metadata is part of every entry's labels, so even count-only queries need it (it is small).
             let entryMetadata = try MetadataTable.decode(try unpack(metadata, "metadata"), count: entryCount)
             return EntryBatch(timestamps: timestamps, lineStarts: lineStarts, lineBytes: [], metadata: entryMetadata,
                               hasLines: false)
-        }
-        if case .fullIfContaining(let needles) = content {
-            let search = LineSearch(needles: needles, years: years)
-            if !search.isEmpty { return try decodeLines(containing: search, timestamps: timestamps, lineStarts: lineStarts) }
         }
         let linesRaw = try unpack(lines, "lines")
         let tokensRaw = try unpack(tokens, "tokens")
@@ -231,14 +231,13 @@ public struct CompressedBlock: EntryBlock, Sendable {
 
     /// The entries whose lines pass `search`'s checks (a superset of those containing every needle): nothing when
     /// the tokens section rules the block out, otherwise the lines section is walked to find line boundaries and
-    /// only the candidate lines are expanded.
-    private func decodeLines(
-        containing search: LineSearch, timestamps: [Int64], lineStarts: [UInt32]
-    ) throws(CorruptDataError) -> EntryBatch {
+    /// only the candidate lines are expanded. Timestamps and sizes are decoded only for a block not ruled out.
+    private func decodeLines(containing search: LineSearch) throws(CorruptDataError) -> EntryBatch {
         let tokensRaw = try unpack(tokens, "tokens")
         if search.usesTokens, !tokensRaw.withUnsafeBytes({ search.tokensMayMatch($0) }) { return EntryBatch() }
         let linesRaw = try unpack(lines, "lines")
         if !linesRaw.withUnsafeBytes({ search.linesMayMatch($0) }) { return EntryBatch() }
+        let (timestamps, lineStarts) = try decodeTimes()
         let result = linesRaw.withUnsafeBytes { linesBuffer in
             tokensRaw.withUnsafeBytes { tokensBuffer in
                 Result { () throws(CorruptDataError) -> (selected: [Int], batch: EntryBatch?) in
