@@ -274,7 +274,7 @@ public enum ConfigOptions {
              "Most splits of one query the query frontend runs at once (spread over the queriers); 0 disables querying (429 `querying is disabled, please contact your Loki operator`).", min: 0),
         .duration("limits_config.split_queries_by_interval", "querier.split-queries-by-interval",
                   \.limits.splitQueriesByIntervalNanos,
-                  "The query frontend splits range queries at multiples of this interval since the Unix epoch: metric queries by evaluation step (the interval grows to a multiple of itself spanning four times the query's largest `[range]`), log queries by time, newest split first for `backward` (the first split alone, the rest in parallel). 0 disables splitting and the results cache of range queries."),
+                  "The query frontend splits range queries at multiples of this interval since the Unix epoch: metric queries by evaluation step (the interval grows to a multiple of itself spanning four times the query's largest `[range]`), log queries by time, newest split first for `backward` (one at a time while they bring entries, in parallel after an empty one). 0 disables splitting and the results cache of range queries."),
         .duration("limits_config.max_cache_freshness_per_query", "frontend.max-cache-freshness",
                   \.limits.maxCacheFreshnessPerQueryNanos,
                   "Results for times newer than now minus this are never cached (their data may still arrive)."),

@@ -4,20 +4,22 @@ public import FjordServiceAPI
 /// answers to `consume` in index order; `consume` returning false stops the rest (running jobs are cancelled).
 /// The first failure (in index order) cancels the rest and is thrown.
 ///
-/// `firstAlone` runs job 0 on its own and starts the others only once `consume` has taken its answer and asked
-/// for more: a log query whose newest split already holds `limit` entries then costs one split, not `parallelism`.
+/// With `alone`, job 0 runs on its own, and after each answer `alone()` is asked again: while it holds, the next
+/// job also runs on its own. A log query whose newest splits fill its `limit` then costs only the splits it needs;
+/// once a split brings nothing (a rare needle), the rest run `parallelism` at a time.
 enum OrderedFanOut {
     static func run<T: Sendable>(
-        count: Int, parallelism: Int, firstAlone: Bool = false,
+        count: Int, parallelism: Int, alone: (() -> Bool)? = nil,
         job: @escaping @Sendable (Int) async -> Result<T, ServiceError>,
         consume: (Int, T) async throws(ServiceError) -> Bool
     ) async throws(ServiceError) {
         guard count > 0 else { return }
-        let width = max(1, min(parallelism, count))
+        let fullWidth = max(1, min(parallelism, count))
         var failure: ServiceError?
         await withTaskGroup(of: (Int, Result<T, ServiceError>).self) { group in
             var started = 0
-            while started < (firstAlone ? 1 : width) {
+            var width = alone == nil ? fullWidth : 1
+            while started < width {
                 let index = started
                 group.addTask { (index, await job(index)) }
                 started += 1
@@ -51,6 +53,7 @@ enum OrderedFanOut {
                     group.cancelAll()
                     break
                 }
+                if let alone { width = alone() ? 1 : fullWidth }
                 // After a failure no new job starts: the answer is an error either way.
                 while started < count, started - finished < width, !failed {
                     let index = started

@@ -2,9 +2,9 @@ import FjordModel
 import FjordServiceAPI
 
 extension QueryFrontend {
-    /// A log query: splits run in query direction (newest first for `backward`). The first split runs alone — the
-    /// newest hour often holds `limit` entries already — then the rest `max_query_parallelism` ahead, until `limit`
-    /// entries are certain; later splits are cancelled. Splits known to be empty are answered from
+    /// A log query: splits run in query direction (newest first for `backward`), one at a time while each brings
+    /// entries — the next one then probably completes `limit` — and `max_query_parallelism` ahead after an empty
+    /// one, until `limit` entries are certain; later splits are cancelled. Splits known to be empty are answered from
     /// the cache without asking a querier.
     func logRange(_ request: QueryRequest, shape: QueryShape, limits: FrontendLimits)
         async throws(ServiceError) -> QueryResult
@@ -31,9 +31,12 @@ extension QueryFrontend {
         let skipped = splits.indices.map { known[$0].covers(start: splits[$0].start, end: splits[$0].end) }
 
         var merger = LogSplitMerger(limit: request.limit, direction: request.direction)
+        // Splits run one at a time while they bring entries (the next one probably completes `limit`), all at once
+        // after an empty one.
+        var lastSplitHadEntries = true
         var writes: [(ResultsCacheKey, CachedValue)] = []
         try await OrderedFanOut.run(
-            count: splits.count, parallelism: limits.maxQueryParallelism, firstAlone: true,
+            count: splits.count, parallelism: limits.maxQueryParallelism, alone: { lastSplitHadEntries },
             job: { [downstream] index -> Result<QueryResult?, ServiceError> in
                 if skipped[index] { return .success(nil) }
                 do throws(ServiceError) {
@@ -53,6 +56,7 @@ extension QueryFrontend {
                 }
                 statistics.add(answer.statistics)
                 statistics.subqueries += 1
+                lastSplitHadEntries = streams.contains { !$0.entries.isEmpty }
                 if streams.allSatisfy({ $0.entries.isEmpty }), split.start < cutoff {
                     let empty = known[index].adding(start: split.start, end: min(split.end, cutoff))
                     writes.append((keys[index], .emptyExtents(empty)))
