@@ -81,8 +81,8 @@ struct ParserHints: Sendable {
     /// Loki's `ShouldExtract`.
     @inline(__always)
     func shouldExtract(_ name: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
-        guard let required else { return true }
-        for label in required where label.hash == hash {
+        guard required != nil else { return true }
+        for label in candidates where label.isRequired && label.hash == hash {
             if Bytes.equal(label.bytes, name) { return true }
         }
         return false
@@ -101,9 +101,9 @@ struct ParserHints: Sendable {
 
     /// Loki's `ShouldExtractPrefix`: some required label starts with `prefix`.
     func shouldExtractPrefix(_ prefix: UnsafeRawBufferPointer) -> Bool {
-        guard let required else { return true }
-        for label in required where label.count >= prefix.count {
-            if Bytes.equal(UnsafeRawBufferPointer(rebasing: label.bytes[0..<prefix.count]), prefix) { return true }
+        guard required != nil else { return true }
+        for label in candidates where label.isRequired && label.count >= prefix.count {
+            if Bytes.equal(UnsafeRawBufferPointer(start: label.start, count: prefix.count), prefix) { return true }
         }
         return false
     }
