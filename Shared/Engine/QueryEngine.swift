@@ -66,6 +66,7 @@ public struct QueryEngine: Sendable {
         var streams: [ResultStream] = []
         if start < parameters.end, parameters.limit > 0 {
             let selected = try await scope.selectStreams(from: source, start: start, end: parameters.end)
+                .pruned(by: selector.pipeline)
             let evaluator = LogQueryEvaluator(
                 streams: selected, pipeline: pipeline, start: start, end: parameters.end,
                 direction: parameters.direction, limit: parameters.limit, interval: parameters.interval,

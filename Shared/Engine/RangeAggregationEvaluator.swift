@@ -50,6 +50,7 @@ struct RangeAggregationEvaluator {
         // with equal timestamps in one series then always come in (stream, stored) order, whatever the range read
         // and however many readers ran.
         let streams = try await scope.selectStreams(from: source, start: bounds.after + 1, end: bounds.through + 1)
+            .pruned(by: aggregation.range.selector.pipeline)
             .canonicallyOrdered()
         let reader = try SampleReader(aggregation: aggregation, plan: plan, grid: grid,
                                       labelTenants: scope.labelsResults)
