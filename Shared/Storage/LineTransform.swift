@@ -70,7 +70,11 @@ struct TimestampText {
     /// Nanoseconds within the second; its nine digits are in `bytes[19...]` only after ``writeFraction()``.
     private(set) var fraction = 0
 
-    /// Sets the date-time text of `nanos` (the fraction digits are written by ``writeFraction()``).
+    /// Unix seconds of 00:00:00 UTC of the day whose date is in `bytes` (`Int64.min` before the first valid set).
+    private var dayStart = Int64.min
+
+    /// Sets the date-time text of `nanos` (the fraction digits are written by ``writeFraction()``). Within the
+    /// cached day only the time of day is rewritten; the calendar date is computed once per day.
     mutating func set(_ nanos: Int64) {
         var seconds = nanos / 1_000_000_000
         var fraction = nanos % 1_000_000_000
@@ -80,27 +84,45 @@ struct TimestampText {
         }
         if seconds != second {
             second = seconds
-            let civil = GoTimeBridge.civil(seconds: seconds)
-            isValid = civil.year >= 0 && civil.year <= 9999
-            if isValid {
-                write(civil.year, at: 0, width: 4)
-                bytes[4] = UInt8(ascii: "-")
-                write(civil.month, at: 5, width: 2)
-                bytes[7] = UInt8(ascii: "-")
-                write(civil.day, at: 8, width: 2)
-                bytes[10] = UInt8(ascii: "T")
-                write(civil.hour, at: 11, width: 2)
-                bytes[13] = UInt8(ascii: ":")
-                write(civil.minute, at: 14, width: 2)
-                bytes[16] = UInt8(ascii: ":")
-                write(civil.second, at: 17, width: 2)
+            if isValid, dayStart != Int64.min, seconds >= dayStart, seconds - dayStart < 86_400 {
+                let ofDay = Int(seconds - dayStart)
+                writeTwo(ofDay / 3600, at: 11)
+                writeTwo(ofDay / 60 % 60, at: 14)
+                writeTwo(ofDay % 60, at: 17)
+            } else {
+                let civil = GoTimeBridge.civil(seconds: seconds)
+                isValid = civil.year >= 0 && civil.year <= 9999
+                if isValid {
+                    write(civil.year, at: 0, width: 4)
+                    bytes[4] = UInt8(ascii: "-")
+                    writeTwo(civil.month, at: 5)
+                    bytes[7] = UInt8(ascii: "-")
+                    writeTwo(civil.day, at: 8)
+                    bytes[10] = UInt8(ascii: "T")
+                    writeTwo(civil.hour, at: 11)
+                    bytes[13] = UInt8(ascii: ":")
+                    writeTwo(civil.minute, at: 14)
+                    bytes[16] = UInt8(ascii: ":")
+                    writeTwo(civil.second, at: 17)
+                    dayStart = seconds - Int64(civil.hour * 3600 + civil.minute * 60 + civil.second)
+                } else {
+                    dayStart = Int64.min
+                }
             }
         }
         self.fraction = Int(fraction)
     }
 
     mutating func writeFraction() {
-        write(fraction, at: 19, width: 9)
+        var value = fraction
+        writeTwo(value % 100, at: 26)
+        value /= 100
+        writeTwo(value % 100, at: 24)
+        value /= 100
+        writeTwo(value % 100, at: 22)
+        value /= 100
+        writeTwo(value % 100, at: 20)
+        bytes[19] = UInt8(ascii: "0") + UInt8(value / 100)
     }
 
     /// The first `digits` (≤ 9) fraction digits as a number.
@@ -108,6 +130,19 @@ struct TimestampText {
         var value = fraction
         for _ in digits..<9 { value /= 10 }
         return value
+    }
+
+    /// "00" … "99".
+    private static let pairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
+
+    /// Writes `value` (0…99) as two digits at `offset`.
+    private mutating func writeTwo(_ value: Int, at offset: Int) {
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            Self.pairs.withUnsafeBufferPointer { table in
+                buffer[offset] = table[value &* 2]
+                buffer[offset + 1] = table[value &* 2 + 1]
+            }
+        }
     }
 
     private mutating func write(_ value: Int, at offset: Int, width: Int) {
