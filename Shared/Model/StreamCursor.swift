@@ -180,7 +180,8 @@ public struct StreamCursor: Sendable {
         var cursors = batches.map { lowerBound($0.timestamps, start) }
         let limits = batches.map { lowerBound($0.timestamps, end) }
         let capacity = zip(cursors, limits).reduce(0) { $0 + max(0, $1.1 - $1.0) }
-        var out = EntryBatch(capacity: capacity)
+        // Line bytes reserved up front (an upper bound): growing the buffer copied every merged line again.
+        var out = EntryBatch(capacity: capacity, lineBytesCapacity: batches.reduce(0) { $0 + $1.totalLineBytes })
         // Entries already emitted at the current timestamp, as (batch, index), to recognise duplicates.
         var emittedAtTime: [(Int, Int)] = []
         var currentTime = Int64.min
