@@ -18,7 +18,8 @@ public struct BatchBlock: EntryBlock, Sendable {
     }
 
     public func decode(_ content: BlockContent) async throws -> EntryBatch {
-        if content == .full || !batch.hasLines { return batch }
+        // `.fullIfContaining` may return every entry: only `.timestampsAndSizes` drops the lines.
+        if content.includesLines || !batch.hasLines { return batch }
         return EntryBatch(timestamps: batch.timestamps, lineStarts: batch.lineStarts, lineBytes: [],
                           metadata: batch.metadata, hasLines: false)
     }

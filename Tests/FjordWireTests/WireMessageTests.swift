@@ -141,6 +141,14 @@ import Testing
         }
     }
 
+    @Test func aBatchBlockKeepsItsLinesForALiteralFilter() async throws {
+        let block = BatchBlock(sorted: Sample.batch(count: 20, start: 1_000, step: 10, prefix: "x"))
+        let filtered = try await block.decode(.fullIfContaining([Array("x".utf8)]))
+        #expect(filtered.hasLines && filtered.count == 20 && filtered.lineBytes == block.batch.lineBytes)
+        let sizes = try await block.decode(.timestampsAndSizes)
+        #expect(!sizes.hasLines && sizes.count == 20)
+    }
+
     @Test func unsortedBatchBlockIsRefused() throws {
         var writer = WireWriter()
         writer.fixed(UInt32(1))
